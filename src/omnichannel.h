@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ *
+ * omnichannel.h
+ *	  Declarations shared by the parts of the omnichannel extension.
+ *
+ * Each part (types, stock, identity, routing, recommend, events) keeps its
+ * internals to itself; what another part may call is declared here.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef OMNICHANNEL_H
+#define OMNICHANNEL_H
+
+#include "postgres.h"
+
+/*
+ * Our own SQLSTATEs, class "OM".  The same list, with a sentence each, is in
+ * src/sql/00_errors.sql (table omni.error_codes) and in README.md.
+ */
+#define ERRCODE_OMNI_INSUFFICIENT_STOCK			MAKE_SQLSTATE('O','M','0','0','1')
+#define ERRCODE_OMNI_RESERVATION_NOT_ACTIVE		MAKE_SQLSTATE('O','M','0','0','2')
+#define ERRCODE_OMNI_UNKNOWN_SKU				MAKE_SQLSTATE('O','M','0','0','3')
+#define ERRCODE_OMNI_UNKNOWN_LOCATION			MAKE_SQLSTATE('O','M','0','0','4')
+#define ERRCODE_OMNI_UNROUTABLE_ORDER			MAKE_SQLSTATE('O','M','0','0','5')
+#define ERRCODE_OMNI_UNKNOWN_CUSTOMER			MAKE_SQLSTATE('O','M','0','0','6')
+#define ERRCODE_OMNI_INVALID_TRANSITION			MAKE_SQLSTATE('O','M','0','0','7')
+
+/* omni.default_country: ISO 3166 alpha-2 used to read national phone numbers */
+extern char *omni_default_country;
+
+/* Each part's start-up, called from _PG_init */
+extern void OmniTypesInit(void);
+
+#endif							/* OMNICHANNEL_H */
