@@ -3,7 +3,7 @@
 # PostgreSQL 15.  Installing writes under /usr, so it needs root or sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/${PGVER:-15}/bin/pg_config}
+. scripts/pgenv.sh
 SUDO=
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 

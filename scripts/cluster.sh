@@ -10,12 +10,11 @@
 #
 # Settings: OMNI_PGPORT (default 54315), OMNI_CLUSTER_DIR (default
 # .pgcluster under the checkout, or a folder under /tmp when the postgres
-# user cannot write there), PGVER (default 15).
+# user cannot write there), PGVER and PG_ROOT (scripts/pgenv.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-PGVER=${PGVER:-15}
-PGBIN=${PGBIN:-/usr/lib/postgresql/$PGVER/bin}
+. "$here/scripts/pgenv.sh"
 PORT=${OMNI_PGPORT:-54315}
 RUN_AS=postgres
 

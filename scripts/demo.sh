@@ -4,6 +4,7 @@
 # failure; OMNI_DEMO_KEEP=1 leaves it running to explore with psql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/pgenv.sh
 
 bash scripts/install-deps.sh
 bash scripts/build.sh

@@ -3,6 +3,7 @@
 # Ends with "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/pgenv.sh
 top=$(pwd)
 
 bash scripts/install-deps.sh || exit 1
