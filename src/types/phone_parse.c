@@ -34,8 +34,9 @@
  *		starting with "0" ("0", "06" for Hungary, "01" for Mexico) is always
  *		stripped, since national numbers there never start with 0.  Others
  *		("1" in NANP, "8" in Russia, Kazakhstan, Belarus...) are stripped
- *		only if what remains has a valid length for the country, so that
- *		"800 555 3535" in Russia keeps its 8 but "8 800 555 3535" does not;
+ *		only if what remains has a valid length for the country: in
+ *		Russia, "8 800 555 3535" loses its first 8, while "800 555 3535"
+ *		(a toll-free number written without the trunk prefix) keeps it;
  *	  - in Brazil, a 2-digit carrier selection code may follow the trunk
  *		"0": it is dropped when 12 or 13 digits remain after the "0".
  *
@@ -307,7 +308,7 @@ static const PhoneCountry phone_countries[] = {
 	{"NP", 977, 8, 11, 0, "0", "00"},	/* Nepal */
 	{"NR", 674, 7, 7, 0, "", "00"},	/* Nauru */
 	{"NU", 683, 4, 7, 0, "", "00"},	/* Niue */
-	{"NZ", 64, 6, 10, 0, "0", "00 0161"},	/* New Zealand */
+	{"NZ", 64, 6, 10, 0, "0", "00"},	/* New Zealand */
 	{"OM", 968, 7, 9, 0, "", "00"},	/* Oman */
 	{"PA", 507, 7, 11, 0, "", "00"},	/* Panama */
 	{"PE", 51, 8, 9, 0, "0", "00"},	/* Peru */

@@ -444,6 +444,21 @@ static const char *const fuzz_countries[] = {
 
 static const char fuzz_interesting[] = "0123456789+-. /()\t\r\n x#*,";
 
+#define FUZZ_RANDOM_INPUTS		200000
+#define FUZZ_MUTATED_INPUTS		100000
+
+static char
+fuzz_interesting_char(void)
+{
+	return fuzz_interesting[prng_below(sizeof(fuzz_interesting) - 1)];
+}
+
+static const char *
+fuzz_country(void)
+{
+	return fuzz_countries[prng_below(LENGTHOF(fuzz_countries))];
+}
+
 /*
  * Build a random NUL-free byte string of length 0..64 into a heap buffer of
  * exactly that size plus the NUL, so that ASan flags any over-read.
@@ -468,7 +483,7 @@ fuzz_make_input(size_t *lenp)
 		if (mode == 0)
 			c = 1 + prng_below(255);	/* any byte but NUL */
 		else if (mode == 1 || prng_below(10) == 0)
-			c = (unsigned char) fuzz_interesting[prng_below(sizeof(fuzz_interesting) - 1)];
+			c = (unsigned char) fuzz_interesting_char();
 		else
 			c = '0' + prng_below(10);	/* mostly digits: reach deep paths */
 		s[i] = (char) c;
@@ -498,7 +513,7 @@ fuzz_mutate(const char *base)
 		char		c = (char) (1 + prng_below(255));
 
 		if (prng_below(2) == 0)
-			c = fuzz_interesting[prng_below(sizeof(fuzz_interesting) - 1)];
+			c = fuzz_interesting_char();
 		if (op == 0 && len + 1 < sizeof(tmp))
 		{
 			memmove(tmp + pos + 1, tmp + pos, len - pos + 1);
@@ -623,11 +638,11 @@ test_fuzz(void)
 	int			n_ok = 0;
 
 	/* random byte strings */
-	for (i = 0; i < 200000; i++)
+	for (i = 0; i < FUZZ_RANDOM_INPUTS; i++)
 	{
 		size_t		len;
 		char	   *input = fuzz_make_input(&len);
-		char	   *country = fuzz_copy(fuzz_countries[prng_below(LENGTHOF(fuzz_countries))]);
+		char	   *country = fuzz_copy(fuzz_country());
 		uint64_t	v;
 
 		if (!fuzz_one(input, country))
@@ -637,13 +652,13 @@ test_fuzz(void)
 		free(input);
 		free(country);
 	}
-	check(bad_random == 0, "fuzz: %d of 200000 random inputs broke an invariant",
-		  bad_random);
+	check(bad_random == 0, "fuzz: %d of %d random inputs broke an invariant",
+		  bad_random, FUZZ_RANDOM_INPUTS);
 	/* make sure the fuzzer is not just producing garbage */
 	check(n_ok > 1000, "fuzz: only %d random inputs parsed", n_ok);
 
 	/* mutations of the test inputs */
-	for (i = 0; i < 100000; i++)
+	for (i = 0; i < FUZZ_MUTATED_INPUTS; i++)
 	{
 		const ParseCase *c = &parse_cases[prng_below(LENGTHOF(parse_cases))];
 		char	   *input;
@@ -652,16 +667,14 @@ test_fuzz(void)
 		if (c->input == NULL)
 			continue;
 		input = fuzz_mutate(c->input);
-		country = fuzz_copy(prng_below(4) == 0 ?
-							fuzz_countries[prng_below(LENGTHOF(fuzz_countries))] :
-							c->country);
+		country = fuzz_copy(prng_below(4) == 0 ? fuzz_country() : c->country);
 		if (!fuzz_one(input, country))
 			bad_mutated++;
 		free(input);
 		free(country);
 	}
-	check(bad_mutated == 0, "fuzz: %d of 100000 mutated inputs broke an invariant",
-		  bad_mutated);
+	check(bad_mutated == 0, "fuzz: %d of %d mutated inputs broke an invariant",
+		  bad_mutated, FUZZ_MUTATED_INPUTS);
 
 	/* every valid case under every fuzz country: round trip etc. */
 	for (i = 0; i < (int) LENGTHOF(parse_cases); i++)
