@@ -20,5 +20,6 @@ void
 _PG_init(void)
 {
 	OmniTypesInit();
+	OmniStockInit();
 	MarkGUCPrefixReserved("omni");
 }

@@ -1,0 +1,1195 @@
+/*-------------------------------------------------------------------------
+ *
+ * stock.c
+ *	  The reservation engine: one stock for every channel, never oversold,
+ *	  and fast on a hot SKU.
+ *
+ * The stock of a (sku, location) pair is split into slot rows of
+ * omni.stock_slots, each holding part of the units on hand and counting the
+ * reservations taken from it (0 <= reserved <= on_hand, a CHECK constraint).
+ *
+ * Fast path.  A reservation reads the slots without locking, then tries the
+ * slots that seem to have enough, starting from a slot that depends on the
+ * backend, taking a transaction-level lock on the slot with dontWait (a
+ * try-lock in a lock tag space of our own, so no row lock has to be written
+ * just to find out a slot is busy), and decrements the first one it gets
+ * with a single guarded UPDATE (... AND on_hand - reserved >= qty).  The
+ * guard, re-checked by the executor on the newest row version, is what makes
+ * overselling impossible; the try-lock only steers concurrent buyers of one
+ * hot SKU onto different rows.  A cold SKU costs one row update.
+ *
+ * Exact path.  When no single slot can serve the request, we lock every
+ * slot of the pair (FOR UPDATE, waiting: a lock held by another transaction
+ * must never turn into a false "out of stock"), release the pair's expired
+ * reservations, and decide on the exact total.  If enough is there, we
+ * take it and spread the remaining free units evenly over the slots again,
+ * so that the fast path keeps hitting.  receive, adjust, set_count and
+ * set_stock_slots always take this path: they are rare and need totals.
+ *
+ * Reservations past their TTL stop counting at once: available() adds
+ * them back, and the exact path releases them before it decides.
+ *
+ * Everything runs through SPI with plans prepared once per backend.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "omnichannel.h"
+
+#include "common/hashfn.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/timestamp.h"
+
+/* slots given to a (sku, location) when it first receives stock */
+static int	omni_stock_slots = 8;
+
+#define MAX_SLOTS 64
+
+/* The fourth field of our lock tags; pg_advisory_* use 1 and 2 */
+#define SLOT_LOCKTAG_KIND 3
+
+typedef struct StockSlot
+{
+	int16		slot;
+	int32		on_hand;
+	int32		reserved;
+	bool		changed;
+} StockSlot;
+
+typedef struct StockPair
+{
+	text	   *sku;
+	text	   *location;
+	int			nslots;
+	StockSlot	slots[MAX_SLOTS];
+} StockPair;
+
+/* What an operation does to the slot it lands on */
+typedef enum StockTake
+{
+	TAKE_RESERVE,				/* reserved += qty */
+	TAKE_SELL					/* on_hand -= qty */
+} StockTake;
+
+/*
+ * Prepared plans, kept for the life of the backend.
+ */
+typedef enum StockPlanId
+{
+	PLAN_READ_SLOTS,
+	PLAN_LOCK_SLOTS,
+	PLAN_RESERVE_SLOT,
+	PLAN_SELL_SLOT,
+	PLAN_WRITE_SLOT,
+	PLAN_INSERT_SLOT,
+	PLAN_DELETE_SLOT,
+	PLAN_INSERT_RESERVATION,
+	PLAN_INSERT_MOVEMENT,
+	PLAN_EXPIRE_PAIR,
+	PLAN_LOCK_RESERVATION,
+	PLAN_CLOSE_RESERVATION,
+	PLAN_SETTLE_SLOT,
+	PLAN_EXPIRE_ALL,
+	PLAN_AVAILABLE_AT,
+	PLAN_AVAILABLE_ALL,
+	PLAN_SKU_EXISTS,
+	PLAN_LOCATION_EXISTS,
+	PLAN_CHANNEL_EXISTS,
+	NUM_STOCK_PLANS
+} StockPlanId;
+
+typedef struct StockPlanDef
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[6];
+} StockPlanDef;
+
+static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
+	[PLAN_READ_SLOTS] = {
+		"SELECT slot, on_hand, reserved FROM omni.stock_slots"
+		" WHERE sku = $1 AND location = $2 ORDER BY slot",
+		2, {TEXTOID, TEXTOID}
+	},
+	/* slot order: every locker of a whole pair takes the rows in one order */
+	[PLAN_LOCK_SLOTS] = {
+		"SELECT slot, on_hand, reserved FROM omni.stock_slots"
+		" WHERE sku = $1 AND location = $2 ORDER BY slot FOR NO KEY UPDATE",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_RESERVE_SLOT] = {
+		"UPDATE omni.stock_slots SET reserved = reserved + $4"
+		" WHERE sku = $1 AND location = $2 AND slot = $3"
+		" AND on_hand - reserved >= $4",
+		4, {TEXTOID, TEXTOID, INT2OID, INT4OID}
+	},
+	[PLAN_SELL_SLOT] = {
+		"UPDATE omni.stock_slots SET on_hand = on_hand - $4"
+		" WHERE sku = $1 AND location = $2 AND slot = $3"
+		" AND on_hand - reserved >= $4",
+		4, {TEXTOID, TEXTOID, INT2OID, INT4OID}
+	},
+	[PLAN_WRITE_SLOT] = {
+		"UPDATE omni.stock_slots SET on_hand = $4, reserved = $5"
+		" WHERE sku = $1 AND location = $2 AND slot = $3",
+		5, {TEXTOID, TEXTOID, INT2OID, INT4OID, INT4OID}
+	},
+	[PLAN_INSERT_SLOT] = {
+		"INSERT INTO omni.stock_slots (sku, location, slot)"
+		" SELECT $1, $2, s FROM generate_series(0, $3 - 1) s"
+		" ON CONFLICT DO NOTHING",
+		3, {TEXTOID, TEXTOID, INT4OID}
+	},
+	[PLAN_DELETE_SLOT] = {
+		"DELETE FROM omni.stock_slots"
+		" WHERE sku = $1 AND location = $2 AND slot = $3",
+		3, {TEXTOID, TEXTOID, INT2OID}
+	},
+	[PLAN_INSERT_RESERVATION] = {
+		"INSERT INTO omni.reservations (sku, location, slot, qty, ref, expires_at)"
+		" VALUES ($1, $2, $3, $4, $5, now() + $6) RETURNING reservation_id",
+		6, {TEXTOID, TEXTOID, INT2OID, INT4OID, TEXTOID, INTERVALOID}
+	},
+	[PLAN_INSERT_MOVEMENT] = {
+		"INSERT INTO omni.stock_movements (sku, location, delta, reason, reference, channel)"
+		" VALUES ($1, $2, $3, $4, $5, $6) RETURNING movement_id",
+		6, {TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID}
+	},
+	/*
+	 * SKIP LOCKED: a locked expired reservation is being committed or
+	 * released by its owner right now, so its units are not free for us.
+	 */
+	[PLAN_EXPIRE_PAIR] = {
+		"UPDATE omni.reservations SET status = 'expired', closed_at = now()"
+		" WHERE reservation_id IN (SELECT reservation_id FROM omni.reservations"
+		"  WHERE sku = $1 AND location = $2 AND status = 'active'"
+		"  AND expires_at <= now() FOR UPDATE SKIP LOCKED)"
+		" RETURNING slot, qty",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_LOCK_RESERVATION] = {
+		"SELECT sku, location, slot, qty, status, expires_at <= now(), ref,"
+		" expires_at FROM omni.reservations WHERE reservation_id = $1 FOR UPDATE",
+		1, {INT8OID}
+	},
+	[PLAN_CLOSE_RESERVATION] = {
+		"UPDATE omni.reservations SET status = $2, closed_at = now()"
+		" WHERE reservation_id = $1",
+		2, {INT8OID, TEXTOID}
+	},
+	[PLAN_SETTLE_SLOT] = {
+		"UPDATE omni.stock_slots SET on_hand = on_hand - $4, reserved = reserved - $5"
+		" WHERE sku = $1 AND location = $2 AND slot = $3",
+		5, {TEXTOID, TEXTOID, INT2OID, INT4OID, INT4OID}
+	},
+	/* pair and slot order, the order in which whole-pair lockers lock slots */
+	[PLAN_EXPIRE_ALL] = {
+		"WITH expired AS (UPDATE omni.reservations SET status = 'expired', closed_at = now()"
+		"  WHERE reservation_id IN (SELECT reservation_id FROM omni.reservations"
+		"   WHERE status = 'active' AND expires_at <= now() FOR UPDATE SKIP LOCKED)"
+		"  RETURNING sku, location, slot, qty)"
+		" SELECT sku, location, slot, sum(qty)::int4, count(*)::int4 FROM expired"
+		" GROUP BY sku, location, slot ORDER BY sku, location, slot",
+		0, {InvalidOid}
+	},
+	[PLAN_AVAILABLE_AT] = {
+		"SELECT (SELECT coalesce(sum(on_hand - reserved), 0) FROM omni.stock_slots"
+		"         WHERE sku = $1 AND location = $2)"
+		"     + (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
+		"         WHERE sku = $1 AND location = $2 AND status = 'active'"
+		"         AND expires_at <= now())",
+		2, {TEXTOID, TEXTOID}
+	},
+	[PLAN_AVAILABLE_ALL] = {
+		"SELECT (SELECT coalesce(sum(on_hand - reserved), 0) FROM omni.stock_slots"
+		"         WHERE sku = $1)"
+		"     + (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
+		"         WHERE sku = $1 AND status = 'active' AND expires_at <= now())",
+		1, {TEXTOID}
+	},
+	[PLAN_SKU_EXISTS] = {
+		"SELECT 1 FROM omni.products WHERE sku = $1",
+		1, {TEXTOID}
+	},
+	[PLAN_LOCATION_EXISTS] = {
+		"SELECT 1 FROM omni.locations WHERE code = $1",
+		1, {TEXTOID}
+	},
+	[PLAN_CHANNEL_EXISTS] = {
+		"SELECT 1 FROM omni.channels WHERE channel = $1",
+		1, {TEXTOID}
+	},
+};
+
+static SPIPlanPtr plans[NUM_STOCK_PLANS];
+
+static SPIPlanPtr
+StockPlan(StockPlanId id)
+{
+	if (plans[id] == NULL)
+	{
+		const StockPlanDef *def = &plan_defs[id];
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare(def->sql, def->nargs, (Oid *) def->argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 def->sql, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		plans[id] = plan;
+	}
+	return plans[id];
+}
+
+/* Run a prepared plan; returns SPI_processed */
+static uint64
+StockExec(StockPlanId id, Datum *values, const char *nulls, int expected)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(StockPlan(id), values, nulls, false, 0);
+	if (rc != expected)
+		elog(ERROR, "stock statement failed: %s (%s)",
+			 SPI_result_code_string(rc), plan_defs[id].sql);
+	return SPI_processed;
+}
+
+static Datum
+ResultDatum(uint64 row, int col, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
+						 col, isnull);
+}
+
+static int32
+ResultInt(uint64 row, int col)
+{
+	bool		isnull;
+	Datum		d = ResultDatum(row, col, &isnull);
+
+	if (isnull)
+		return 0;
+	/* our columns are int2 or int4 */
+	if (SPI_gettypeid(SPI_tuptable->tupdesc, col) == INT2OID)
+		return DatumGetInt16(d);
+	if (SPI_gettypeid(SPI_tuptable->tupdesc, col) == INT8OID)
+		return (int32) DatumGetInt64(d);
+	return DatumGetInt32(d);
+}
+
+/*
+ * Argument checks, one voice for every function.
+ */
+static text *
+ArgText(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", what)));
+	return PG_GETARG_TEXT_PP(n);
+}
+
+static int32
+ArgQty(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	int32		qty;
+
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", what)));
+	qty = PG_GETARG_INT32(n);
+	if (qty <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be positive", what),
+				 errdetail("Got %d.", qty),
+				 errhint("Quantities are whole units greater than zero.")));
+	return qty;
+}
+
+static bool
+RowExists(StockPlanId id, text *key)
+{
+	Datum		values[1] = {PointerGetDatum(key)};
+
+	return StockExec(id, values, NULL, SPI_OK_SELECT) > 0;
+}
+
+static void
+CheckSku(text *sku)
+{
+	if (!RowExists(PLAN_SKU_EXISTS, sku))
+		ereport(ERROR,
+				(errcode(ERRCODE_OMNI_UNKNOWN_SKU),
+				 errmsg("unknown SKU \"%s\"", text_to_cstring(sku)),
+				 errdetail("The SKU is not in omni.products."),
+				 errhint("Add it with omni.add_product() first.")));
+}
+
+static void
+CheckLocation(text *location)
+{
+	if (!RowExists(PLAN_LOCATION_EXISTS, location))
+		ereport(ERROR,
+				(errcode(ERRCODE_OMNI_UNKNOWN_LOCATION),
+				 errmsg("unknown location \"%s\"", text_to_cstring(location)),
+				 errdetail("The location code is not in omni.locations."),
+				 errhint("Add it with omni.add_location() first.")));
+}
+
+static void
+CheckChannel(text *channel)
+{
+	if (!RowExists(PLAN_CHANNEL_EXISTS, channel))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown channel \"%s\"", text_to_cstring(channel)),
+				 errdetail("Channels are listed in omni.channels."),
+				 errhint("Use one of web, app, pos, social, support, marketplace, or add one with omni.add_channel().")));
+}
+
+static void
+CheckPair(text *sku, text *location)
+{
+	CheckSku(sku);
+	CheckLocation(location);
+}
+
+static void
+InsufficientStock(StockPair *pair, int32 wanted, int64 available)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OMNI_INSUFFICIENT_STOCK),
+			 errmsg("insufficient stock for SKU \"%s\" at location \"%s\"",
+					text_to_cstring(pair->sku), text_to_cstring(pair->location)),
+			 errdetail("Requested %d, available %lld.", wanted,
+					   (long long) Max(available, 0)),
+			 errhint("Ask for a smaller quantity or another location; omni.available() tells what is there.")));
+}
+
+/*
+ * Slot try-locks.  A lock tag of our own kind (field 4), keyed by a hash of
+ * the pair and the slot number: a hash collision only makes two slots look
+ * busy together, it never affects correctness.
+ */
+static void
+SlotLockTag(LOCKTAG *tag, StockPair *pair, int16 slot)
+{
+	uint32		h;
+
+	h = hash_any((unsigned char *) VARDATA_ANY(pair->sku),
+				 VARSIZE_ANY_EXHDR(pair->sku));
+	h = hash_combine(h, hash_any((unsigned char *) VARDATA_ANY(pair->location),
+								 VARSIZE_ANY_EXHDR(pair->location)));
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, h, (uint32) slot,
+						 SLOT_LOCKTAG_KIND);
+}
+
+static bool
+SlotLock(StockPair *pair, int16 slot, bool wait)
+{
+	LOCKTAG		tag;
+
+	SlotLockTag(&tag, pair, slot);
+	return LockAcquire(&tag, ExclusiveLock, false, !wait) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+static void
+ReadSlots(StockPair *pair, bool lock)
+{
+	Datum		values[2] = {PointerGetDatum(pair->sku), PointerGetDatum(pair->location)};
+	uint64		n;
+
+	n = StockExec(lock ? PLAN_LOCK_SLOTS : PLAN_READ_SLOTS, values, NULL, SPI_OK_SELECT);
+	if (n > MAX_SLOTS)
+		elog(ERROR, "too many stock slots (" UINT64_FORMAT ") for one pair", n);
+	pair->nslots = (int) n;
+	for (uint64 i = 0; i < n; i++)
+	{
+		pair->slots[i].slot = (int16) ResultInt(i, 1);
+		pair->slots[i].on_hand = ResultInt(i, 2);
+		pair->slots[i].reserved = ResultInt(i, 3);
+		pair->slots[i].changed = false;
+	}
+}
+
+static int64
+PairOnHand(StockPair *pair)
+{
+	int64		total = 0;
+
+	for (int i = 0; i < pair->nslots; i++)
+		total += pair->slots[i].on_hand;
+	return total;
+}
+
+static int64
+PairReserved(StockPair *pair)
+{
+	int64		total = 0;
+
+	for (int i = 0; i < pair->nslots; i++)
+		total += pair->slots[i].reserved;
+	return total;
+}
+
+static StockSlot *
+FindSlot(StockPair *pair, int16 slot)
+{
+	for (int i = 0; i < pair->nslots; i++)
+		if (pair->slots[i].slot == slot)
+			return &pair->slots[i];
+	return NULL;
+}
+
+/*
+ * Lock the whole pair, creating its slots first if it has none (only when
+ * "create"), and release its expired reservations, so that the totals are
+ * exact.  Returns false if the pair has no slots and create is false.
+ */
+static bool
+LockPair(StockPair *pair, bool create)
+{
+	Datum		values[3];
+	uint64		n;
+
+	values[0] = PointerGetDatum(pair->sku);
+	values[1] = PointerGetDatum(pair->location);
+	ReadSlots(pair, true);
+	if (pair->nslots == 0)
+	{
+		if (!create)
+			return false;
+		values[2] = Int32GetDatum(omni_stock_slots);
+		StockExec(PLAN_INSERT_SLOT, values, NULL, SPI_OK_INSERT);
+		ReadSlots(pair, true);
+	}
+
+	n = StockExec(PLAN_EXPIRE_PAIR, values, NULL, SPI_OK_UPDATE_RETURNING);
+	for (uint64 i = 0; i < n; i++)
+	{
+		StockSlot  *s = FindSlot(pair, (int16) ResultInt(i, 1));
+
+		if (s == NULL)
+			elog(ERROR, "reservation refers to a missing stock slot");
+		s->reserved -= ResultInt(i, 2);
+		s->changed = true;
+	}
+	return true;
+}
+
+/*
+ * Spread the pair's free units evenly over its slots, keeping every slot's
+ * reservations covered: each slot gets on_hand = reserved + its share.
+ * The total on hand is unchanged; only the split moves.
+ */
+static void
+Rebalance(StockPair *pair)
+{
+	int64		free_units = PairOnHand(pair) - PairReserved(pair);
+	int64		share;
+	int64		extra;
+
+	Assert(free_units >= 0);
+	share = free_units / pair->nslots;
+	extra = free_units % pair->nslots;
+	for (int i = 0; i < pair->nslots; i++)
+	{
+		StockSlot  *s = &pair->slots[i];
+		int64		target = s->reserved + share + (i < extra ? 1 : 0);
+
+		if (target != s->on_hand)
+		{
+			s->on_hand = (int32) target;
+			s->changed = true;
+		}
+	}
+}
+
+static void
+WriteSlots(StockPair *pair)
+{
+	Datum		values[5];
+
+	values[0] = PointerGetDatum(pair->sku);
+	values[1] = PointerGetDatum(pair->location);
+	for (int i = 0; i < pair->nslots; i++)
+	{
+		StockSlot  *s = &pair->slots[i];
+
+		if (!s->changed)
+			continue;
+		values[2] = Int16GetDatum(s->slot);
+		values[3] = Int32GetDatum(s->on_hand);
+		values[4] = Int32GetDatum(s->reserved);
+		StockExec(PLAN_WRITE_SLOT, values, NULL, SPI_OK_UPDATE);
+		s->changed = false;
+	}
+}
+
+static int64
+InsertMovement(StockPair *pair, int32 delta, const char *reason,
+			   text *reference, text *channel)
+{
+	Datum		values[6];
+	char		nulls[6] = "      ";
+	bool		isnull;
+
+	values[0] = PointerGetDatum(pair->sku);
+	values[1] = PointerGetDatum(pair->location);
+	values[2] = Int32GetDatum(delta);
+	values[3] = CStringGetTextDatum(reason);
+	values[4] = PointerGetDatum(reference);
+	values[5] = PointerGetDatum(channel);
+	if (reference == NULL)
+		nulls[4] = 'n';
+	if (channel == NULL)
+		nulls[5] = 'n';
+	StockExec(PLAN_INSERT_MOVEMENT, values, nulls, SPI_OK_INSERT_RETURNING);
+	return DatumGetInt64(ResultDatum(0, 1, &isnull));
+}
+
+/*
+ * Apply "take" of qty to one slot with the guarded UPDATE.  False if the
+ * slot no longer has enough.
+ */
+static bool
+TakeFromSlot(StockPair *pair, int16 slot, int32 qty, StockTake take)
+{
+	Datum		values[4];
+
+	values[0] = PointerGetDatum(pair->sku);
+	values[1] = PointerGetDatum(pair->location);
+	values[2] = Int16GetDatum(slot);
+	values[3] = Int32GetDatum(qty);
+	return StockExec(take == TAKE_RESERVE ? PLAN_RESERVE_SLOT : PLAN_SELL_SLOT,
+					 values, NULL, SPI_OK_UPDATE) == 1;
+}
+
+/*
+ * How many slots each pair has, as this backend last saw it: with it the
+ * fast path can try a slot straight away, without reading the pair first.
+ * A stale count is harmless: a slot that is gone or short fails the guarded
+ * UPDATE and sends us to the full read, which refreshes the entry.
+ */
+#define SLOT_CACHE_KEYLEN	136
+#define SLOT_CACHE_MAX		16384
+
+typedef struct SlotCountEntry
+{
+	char		key[SLOT_CACHE_KEYLEN];
+	int			nslots;
+} SlotCountEntry;
+
+static HTAB *slot_count_cache = NULL;
+
+static SlotCountEntry *
+SlotCountLookup(StockPair *pair, bool create)
+{
+	char		key[SLOT_CACHE_KEYLEN];
+	int			skulen = VARSIZE_ANY_EXHDR(pair->sku);
+	int			loclen = VARSIZE_ANY_EXHDR(pair->location);
+	bool		found;
+
+	/* catalogue checks keep codes short; anything longer is not cached */
+	if (skulen + loclen + 2 > SLOT_CACHE_KEYLEN)
+		return NULL;
+	if (slot_count_cache == NULL ||
+		(create && hash_get_num_entries(slot_count_cache) >= SLOT_CACHE_MAX))
+	{
+		HASHCTL		ctl;
+
+		if (slot_count_cache != NULL)
+			hash_destroy(slot_count_cache);
+		ctl.keysize = SLOT_CACHE_KEYLEN;
+		ctl.entrysize = sizeof(SlotCountEntry);
+		slot_count_cache = hash_create("omni stock slot counts", 1024, &ctl,
+									   HASH_ELEM | HASH_BLOBS);
+	}
+	memset(key, 0, sizeof(key));
+	memcpy(key, VARDATA_ANY(pair->sku), skulen);
+	memcpy(key + skulen + 1, VARDATA_ANY(pair->location), loclen);
+	return hash_search(slot_count_cache, key, create ? HASH_ENTER : HASH_FIND,
+					   &found);
+}
+
+/*
+ * The fast path.  Returns the slot used, or -1 if no single slot could
+ * serve the request without the exact path.
+ */
+static int
+TakeFast(StockPair *pair, int32 qty, StockTake take)
+{
+	static uint32 turn = 0;
+	int			start;
+	int			fallback = -1;
+	SlotCountEntry *cached = SlotCountLookup(pair, false);
+
+	/* backends start at different slots, and move on at each call */
+	turn++;
+	if (cached != NULL && cached->nslots > 0)
+	{
+		int16		slot = (int16) ((MyProcPid + turn) % cached->nslots);
+
+		if (SlotLock(pair, slot, false) && TakeFromSlot(pair, slot, qty, take))
+			return slot;
+	}
+
+	ReadSlots(pair, false);
+	cached = SlotCountLookup(pair, true);
+	if (cached != NULL)
+		cached->nslots = pair->nslots;
+	if (pair->nslots == 0)
+		return -1;
+
+	start = (int) ((MyProcPid + turn) % pair->nslots);
+	for (int k = 0; k < pair->nslots; k++)
+	{
+		StockSlot  *s = &pair->slots[(start + k) % pair->nslots];
+
+		if (s->on_hand - s->reserved < qty)
+			continue;
+		if (!SlotLock(pair, s->slot, false))
+		{
+			if (fallback < 0)
+				fallback = s->slot;
+			continue;
+		}
+		if (TakeFromSlot(pair, s->slot, qty, take))
+			return s->slot;
+	}
+
+	/*
+	 * Every slot that seemed to have enough is busy: queue on one of them
+	 * rather than answer "out of stock" because of someone else's lock.
+	 */
+	if (fallback >= 0)
+	{
+		SlotLock(pair, (int16) fallback, true);
+		if (TakeFromSlot(pair, (int16) fallback, qty, take))
+			return fallback;
+	}
+	return -1;
+}
+
+/*
+ * The exact path: lock the pair, decide on its true total, take qty from
+ * one slot after moving free units onto it, and rebalance.  Raises OM001
+ * (or OM003/OM004) when it cannot.
+ */
+static int
+TakeExact(StockPair *pair, int32 qty, StockTake take)
+{
+	int64		free_units;
+	StockSlot  *target;
+
+	if (!LockPair(pair, false))
+	{
+		CheckPair(pair->sku, pair->location);
+		InsufficientStock(pair, qty, 0);
+	}
+	free_units = PairOnHand(pair) - PairReserved(pair);
+	if (free_units < qty)
+	{
+		/* nothing was written yet but expirations, which may stay */
+		WriteSlots(pair);
+		InsufficientStock(pair, qty, free_units);
+	}
+
+	/* take qty as a whole from slot 0, then spread what is left */
+	target = &pair->slots[0];
+	if (take == TAKE_RESERVE)
+		target->reserved += qty;
+	else
+		target->on_hand -= qty;
+	target->changed = true;
+	Rebalance(pair);
+	WriteSlots(pair);
+	return target->slot;
+}
+
+static void
+InitPair(StockPair *pair, text *sku, text *location)
+{
+	pair->sku = sku;
+	pair->location = location;
+	pair->nslots = 0;
+}
+
+/*
+ * omni.reserve(sku, location, qty, ttl, ref) -> reservation id
+ */
+PG_FUNCTION_INFO_V1(omni_reserve);
+Datum
+omni_reserve(PG_FUNCTION_ARGS)
+{
+	StockPair	pair;
+	int32		qty;
+	Interval   *ttl;
+	int			slot;
+	Datum		values[6];
+	char		nulls[6] = "      ";
+	bool		isnull;
+	int64		id;
+
+	InitPair(&pair, ArgText(fcinfo, 0, "sku"), ArgText(fcinfo, 1, "location"));
+	qty = ArgQty(fcinfo, 2, "qty");
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("ttl must not be null")));
+	ttl = PG_GETARG_INTERVAL_P(3);
+	if (ttl->month < 0 || ttl->day < 0 || ttl->time < 0 ||
+		(ttl->month == 0 && ttl->day == 0 && ttl->time == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ttl must be positive"),
+				 errdetail("A reservation is held for a positive time, such as '15 minutes'.")));
+
+	SPI_connect();
+	slot = TakeFast(&pair, qty, TAKE_RESERVE);
+	if (slot < 0)
+		slot = TakeExact(&pair, qty, TAKE_RESERVE);
+
+	values[0] = PointerGetDatum(pair.sku);
+	values[1] = PointerGetDatum(pair.location);
+	values[2] = Int16GetDatum((int16) slot);
+	values[3] = Int32GetDatum(qty);
+	if (PG_ARGISNULL(4))
+		nulls[4] = 'n';
+	else
+		values[4] = PointerGetDatum(PG_GETARG_TEXT_PP(4));
+	values[5] = IntervalPGetDatum(ttl);
+	StockExec(PLAN_INSERT_RESERVATION, values, nulls, SPI_OK_INSERT_RETURNING);
+	id = DatumGetInt64(ResultDatum(0, 1, &isnull));
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
+/*
+ * omni.sell(sku, location, qty, channel) -> ledger movement id
+ */
+PG_FUNCTION_INFO_V1(omni_sell);
+Datum
+omni_sell(PG_FUNCTION_ARGS)
+{
+	StockPair	pair;
+	int32		qty;
+	text	   *channel;
+	int64		id;
+
+	InitPair(&pair, ArgText(fcinfo, 0, "sku"), ArgText(fcinfo, 1, "location"));
+	qty = ArgQty(fcinfo, 2, "qty");
+	channel = ArgText(fcinfo, 3, "channel");
+
+	SPI_connect();
+	CheckChannel(channel);
+	if (TakeFast(&pair, qty, TAKE_SELL) < 0)
+		TakeExact(&pair, qty, TAKE_SELL);
+	id = InsertMovement(&pair, -qty, "sale", NULL, channel);
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
+/*
+ * Whole-pair changes of on-hand: receive, adjust, set_count.  "delta" is
+ * computed from the locked totals by the caller's callback-free switch.
+ */
+typedef enum OnHandChange
+{
+	CHANGE_RECEIVE,
+	CHANGE_ADJUST,
+	CHANGE_COUNT
+} OnHandChange;
+
+static int32
+ChangeOnHand(StockPair *pair, OnHandChange kind, int32 amount, const char *reason)
+{
+	int64		on_hand;
+	int64		reserved;
+	int64		delta;
+	int64		result;
+
+	CheckPair(pair->sku, pair->location);
+	LockPair(pair, true);
+	on_hand = PairOnHand(pair);
+	reserved = PairReserved(pair);
+
+	delta = (kind == CHANGE_COUNT) ? (int64) amount - on_hand : amount;
+	result = on_hand + delta;
+	if (result > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("stock on hand would exceed %d units", PG_INT32_MAX)));
+	if (result < reserved)
+		ereport(ERROR,
+				(errcode(ERRCODE_OMNI_INSUFFICIENT_STOCK),
+				 errmsg("%s would leave less on hand than is reserved for SKU \"%s\" at location \"%s\"",
+						kind == CHANGE_COUNT ? "count" : "adjustment",
+						text_to_cstring(pair->sku), text_to_cstring(pair->location)),
+				 errdetail("On hand %lld, reserved %lld, %s %lld.",
+						   (long long) on_hand, (long long) reserved,
+						   kind == CHANGE_COUNT ? "counted" : "change",
+						   (long long) (kind == CHANGE_COUNT ? amount : delta)),
+				 errhint("Release or commit reservations first, or adjust by less.")));
+
+	if (delta != 0)
+	{
+		/* the units land on (or leave) slot 0; Rebalance spreads them */
+		pair->slots[0].on_hand += (int32) delta;
+		pair->slots[0].changed = true;
+		Rebalance(pair);
+		InsertMovement(pair, (int32) delta, reason, NULL, NULL);
+	}
+	WriteSlots(pair);
+	return (int32) result;
+}
+
+static const char *
+ArgReason(FunctionCallInfo fcinfo, int n)
+{
+	char	   *reason;
+
+	reason = text_to_cstring(ArgText(fcinfo, n, "reason"));
+	if (reason[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reason must not be empty"),
+				 errhint("Say why stock changed, such as \"damage\", \"shrink\" or \"found\".")));
+	return reason;
+}
+
+PG_FUNCTION_INFO_V1(omni_receive);
+Datum
+omni_receive(PG_FUNCTION_ARGS)
+{
+	StockPair	pair;
+	int32		qty;
+	const char *reason;
+	int32		result;
+
+	InitPair(&pair, ArgText(fcinfo, 0, "sku"), ArgText(fcinfo, 1, "location"));
+	qty = ArgQty(fcinfo, 2, "qty");
+	reason = ArgReason(fcinfo, 3);
+
+	SPI_connect();
+	result = ChangeOnHand(&pair, CHANGE_RECEIVE, qty, reason);
+	SPI_finish();
+	PG_RETURN_INT32(result);
+}
+
+PG_FUNCTION_INFO_V1(omni_adjust);
+Datum
+omni_adjust(PG_FUNCTION_ARGS)
+{
+	StockPair	pair;
+	int32		delta;
+	const char *reason;
+	int32		result;
+
+	InitPair(&pair, ArgText(fcinfo, 0, "sku"), ArgText(fcinfo, 1, "location"));
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("delta must not be null")));
+	delta = PG_GETARG_INT32(2);
+	if (delta == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("delta must not be zero"),
+				 errhint("A positive delta adds units (found), a negative one removes them (damage, shrink).")));
+	reason = ArgReason(fcinfo, 3);
+
+	SPI_connect();
+	result = ChangeOnHand(&pair, CHANGE_ADJUST, delta, reason);
+	SPI_finish();
+	PG_RETURN_INT32(result);
+}
+
+PG_FUNCTION_INFO_V1(omni_set_count);
+Datum
+omni_set_count(PG_FUNCTION_ARGS)
+{
+	StockPair	pair;
+	int32		counted;
+	int32		result;
+
+	InitPair(&pair, ArgText(fcinfo, 0, "sku"), ArgText(fcinfo, 1, "location"));
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("counted must not be null")));
+	counted = PG_GETARG_INT32(2);
+	if (counted < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("counted must not be negative"),
+				 errdetail("Got %d.", counted)));
+
+	SPI_connect();
+	result = ChangeOnHand(&pair, CHANGE_COUNT, counted, "count");
+	SPI_finish();
+	PG_RETURN_INT32(result);
+}
+
+/*
+ * commit_reservation and release_reservation: lock the reservation row,
+ * check it is active and unexpired, then settle its slot.
+ */
+static void
+CloseReservation(int64 id, bool commit)
+{
+	Datum		values[5];
+	bool		isnull;
+	StockPair	pair;
+	int16		slot;
+	int32		qty;
+	char	   *status;
+	bool		expired;
+	text	   *ref;
+
+	values[0] = Int64GetDatum(id);
+	if (StockExec(PLAN_LOCK_RESERVATION, values, NULL, SPI_OK_SELECT) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OMNI_RESERVATION_NOT_ACTIVE),
+				 errmsg("reservation %lld does not exist", (long long) id)));
+
+	InitPair(&pair, DatumGetTextPP(SPI_datumTransfer(ResultDatum(0, 1, &isnull), false, -1)),
+			 DatumGetTextPP(SPI_datumTransfer(ResultDatum(0, 2, &isnull), false, -1)));
+	slot = (int16) ResultInt(0, 3);
+	qty = ResultInt(0, 4);
+	status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
+	expired = DatumGetBool(ResultDatum(0, 6, &isnull));
+	ref = NULL;
+	{
+		Datum		r = ResultDatum(0, 7, &isnull);
+
+		if (!isnull)
+			ref = DatumGetTextPP(SPI_datumTransfer(r, false, -1));
+	}
+
+	if (strcmp(status, "active") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OMNI_RESERVATION_NOT_ACTIVE),
+				 errmsg("reservation %lld is not active", (long long) id),
+				 errdetail("It is %s.", status)));
+	if (expired)
+		ereport(ERROR,
+				(errcode(ERRCODE_OMNI_RESERVATION_NOT_ACTIVE),
+				 errmsg("reservation %lld is not active", (long long) id),
+				 errdetail("It expired at %s.",
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8)),
+				 errhint("Reserve again: expired units went back on sale.")));
+
+	values[0] = PointerGetDatum(pair.sku);
+	values[1] = PointerGetDatum(pair.location);
+	values[2] = Int16GetDatum(slot);
+	values[3] = Int32GetDatum(commit ? qty : 0);
+	values[4] = Int32GetDatum(qty);
+	StockExec(PLAN_SETTLE_SLOT, values, NULL, SPI_OK_UPDATE);
+
+	values[0] = Int64GetDatum(id);
+	values[1] = CStringGetTextDatum(commit ? "committed" : "released");
+	StockExec(PLAN_CLOSE_RESERVATION, values, NULL, SPI_OK_UPDATE);
+
+	if (commit)
+	{
+		char		reference[64];
+
+		snprintf(reference, sizeof(reference), "reservation %lld", (long long) id);
+		InsertMovement(&pair, -qty, "sale",
+					   ref ? ref : cstring_to_text(reference), NULL);
+	}
+}
+
+static int64
+ArgReservation(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("reservation_id must not be null")));
+	return PG_GETARG_INT64(0);
+}
+
+PG_FUNCTION_INFO_V1(omni_commit_reservation);
+Datum
+omni_commit_reservation(PG_FUNCTION_ARGS)
+{
+	int64		id = ArgReservation(fcinfo);
+
+	SPI_connect();
+	CloseReservation(id, true);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(omni_release_reservation);
+Datum
+omni_release_reservation(PG_FUNCTION_ARGS)
+{
+	int64		id = ArgReservation(fcinfo);
+
+	SPI_connect();
+	CloseReservation(id, false);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * omni.expire_reservations(): mark every expired active reservation
+ * expired, then give its units back, slot by slot in slot order.
+ */
+PG_FUNCTION_INFO_V1(omni_expire_reservations);
+Datum
+omni_expire_reservations(PG_FUNCTION_ARGS)
+{
+	uint64		groups;
+	int64		count = 0;
+	Datum	   *rows;
+
+	SPI_connect();
+	groups = StockExec(PLAN_EXPIRE_ALL, NULL, NULL, SPI_OK_SELECT);
+
+	/* copy the groups out: the next statement replaces SPI_tuptable */
+	rows = palloc(sizeof(Datum) * 5 * Max(groups, 1));
+	for (uint64 i = 0; i < groups; i++)
+	{
+		bool		isnull;
+
+		for (int c = 0; c < 4; c++)
+			rows[i * 5 + c] = SPI_datumTransfer(ResultDatum(i, c + 1, &isnull),
+												c >= 2, c < 2 ? -1 : (c == 2 ? 2 : 4));
+		count += ResultInt(i, 5);
+	}
+	for (uint64 i = 0; i < groups; i++)
+	{
+		Datum		values[5];
+
+		values[0] = rows[i * 5];
+		values[1] = rows[i * 5 + 1];
+		values[2] = rows[i * 5 + 2];
+		values[3] = Int32GetDatum(0);
+		values[4] = rows[i * 5 + 3];
+		StockExec(PLAN_SETTLE_SLOT, values, NULL, SPI_OK_UPDATE);
+	}
+	SPI_finish();
+	PG_RETURN_INT32((int32) count);
+}
+
+/*
+ * omni.available(sku, location DEFAULT NULL)
+ */
+PG_FUNCTION_INFO_V1(omni_available);
+Datum
+omni_available(PG_FUNCTION_ARGS)
+{
+	text	   *sku = ArgText(fcinfo, 0, "sku");
+	Datum		values[2];
+	bool		isnull;
+	int64		available;
+
+	SPI_connect();
+	CheckSku(sku);
+	values[0] = PointerGetDatum(sku);
+	if (PG_ARGISNULL(1))
+		StockExec(PLAN_AVAILABLE_ALL, values, NULL, SPI_OK_SELECT);
+	else
+	{
+		values[1] = PointerGetDatum(PG_GETARG_TEXT_PP(1));
+		CheckLocation(PG_GETARG_TEXT_PP(1));
+		StockExec(PLAN_AVAILABLE_AT, values, NULL, SPI_OK_SELECT);
+	}
+	available = DatumGetInt64(ResultDatum(0, 1, &isnull));
+	SPI_finish();
+	PG_RETURN_INT32((int32) Min(available, PG_INT32_MAX));
+}
+
+/*
+ * omni.set_stock_slots(sku, location, slots): grow or shrink the number of
+ * slots of a pair.  A slot still holding reservations cannot go.
+ */
+PG_FUNCTION_INFO_V1(omni_set_stock_slots);
+Datum
+omni_set_stock_slots(PG_FUNCTION_ARGS)
+{
+	StockPair	pair;
+	int32		want;
+	Datum		values[3];
+
+	InitPair(&pair, ArgText(fcinfo, 0, "sku"), ArgText(fcinfo, 1, "location"));
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("slots must not be null")));
+	want = PG_GETARG_INT32(2);
+	if (want < 1 || want > MAX_SLOTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("slots must be between 1 and %d", MAX_SLOTS),
+				 errdetail("Got %d.", want)));
+
+	SPI_connect();
+	CheckPair(pair.sku, pair.location);
+	LockPair(&pair, true);
+	values[0] = PointerGetDatum(pair.sku);
+	values[1] = PointerGetDatum(pair.location);
+
+	if (want > pair.nslots)
+	{
+		/* new slots are numbered 0..want-1, existing ones are kept */
+		values[2] = Int32GetDatum(want);
+		WriteSlots(&pair);
+		StockExec(PLAN_INSERT_SLOT, values, NULL, SPI_OK_INSERT);
+		LockPair(&pair, false);
+	}
+	else
+	{
+		/* drop the highest-numbered slots that hold no reservation */
+		int			keep = pair.nslots;
+
+		while (keep > want && pair.slots[keep - 1].reserved == 0)
+			keep--;
+		if (keep < pair.nslots)
+		{
+			int64		moved = 0;
+
+			for (int i = keep; i < pair.nslots; i++)
+			{
+				moved += pair.slots[i].on_hand;
+				values[2] = Int16GetDatum(pair.slots[i].slot);
+				StockExec(PLAN_DELETE_SLOT, values, NULL, SPI_OK_DELETE);
+			}
+			pair.nslots = keep;
+			pair.slots[0].on_hand += (int32) moved;
+			pair.slots[0].changed = true;
+		}
+	}
+	Rebalance(&pair);
+	WriteSlots(&pair);
+	SPI_finish();
+	PG_RETURN_INT32(pair.nslots);
+}
+
+void
+OmniStockInit(void)
+{
+	DefineCustomIntVariable("omni.stock_slots",
+							"Number of slots a SKU's stock at one location is split into when it is first received.",
+							"More slots let more concurrent buyers of one SKU proceed at once; omni.set_stock_slots() changes an existing pair.",
+							&omni_stock_slots,
+							8, 1, MAX_SLOTS,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+}
