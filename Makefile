@@ -41,7 +41,7 @@ $(DATA_built): $(SQL_PARTS) Makefile
 
 all: $(DATA_built)
 
-.PHONY: demo test deps unit-test
+.PHONY: demo test deps unit-test torture bench
 
 deps:
 	bash scripts/install-deps.sh
@@ -55,3 +55,11 @@ test:
 # Plain-C unit tests of the parsers, run without a server.
 unit-test:
 	bash scripts/unit-test.sh
+
+# The long torture run (make test runs a short one), on its own cluster.
+torture:
+	bash scripts/torture.sh
+
+# Every benchmark under test/bench/, each printing its figures.
+bench:
+	for b in test/bench/*.sh; do case $$b in */lib.sh) ;; *) bash $$b || exit 1 ;; esac; done

@@ -87,6 +87,10 @@ log_line_prefix = '%m [%p] %d '
 CONF
 	as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null ||
 		{ cat "$LOG" >&2; exit 1; }
+	# the database pg_cron serves (cron.database_name): its launcher
+	# restarts every few seconds until it exists
+	as_owner "$PGBIN/psql" -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres \
+		-c "CREATE DATABASE omnichannel" >/dev/null
 	echo "cluster: started on port $PORT, socket $SOCK, data $DATA"
 }
 

@@ -15,7 +15,6 @@ if [ "${OMNI_DEMO_KEEP:-0}" != 1 ]; then
 fi
 bash scripts/cluster.sh start
 
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE omnichannel"
 psql -X -q -v ON_ERROR_STOP=1 -d omnichannel <<'SQL'
 CREATE EXTENSION pg_cron;
 CREATE EXTENSION omnichannel CASCADE;

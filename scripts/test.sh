@@ -59,10 +59,9 @@ cat .isolation.log
 count_regress isolation .isolation.log $rc
 
 # 4. pgTAP under pg_prove, in the database pg_cron serves.
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE omnichannel" &&
-	psql -X -q -v ON_ERROR_STOP=1 -d omnichannel \
-		-c "CREATE EXTENSION pg_cron" -c "CREATE EXTENSION pgtap" \
-		-c "CREATE EXTENSION omnichannel CASCADE"
+psql -X -q -v ON_ERROR_STOP=1 -d omnichannel \
+	-c "CREATE EXTENSION pg_cron" -c "CREATE EXTENSION pgtap" \
+	-c "CREATE EXTENSION omnichannel CASCADE"
 if [ $? -ne 0 ]; then
 	report pgtap 0 1
 else

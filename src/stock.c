@@ -18,13 +18,19 @@
  * overselling impossible; the try-lock only steers concurrent buyers of one
  * hot SKU onto different rows.  A cold SKU costs one row update.
  *
- * Exact path.  When no single slot can serve the request, we lock every
- * slot of the pair (FOR UPDATE, waiting: a lock held by another transaction
- * must never turn into a false "out of stock"), release the pair's expired
- * reservations, and decide on the exact total.  If enough is there, we
- * take it and spread the remaining free units evenly over the slots again,
- * so that the fast path keeps hitting.  receive, adjust, set_count and
- * set_stock_slots always take this path: they are rare and need totals.
+ * Exact path.  When no single slot can serve the request, we take the
+ * lock of every slot of the pair, in slot order, waiting (a lock held by
+ * another transaction must never turn into a false "out of stock"),
+ * release the pair's expired reservations, and decide on the exact total.
+ * If enough is there, we take it and spread the remaining free units evenly
+ * over the slots again, so that the fast path keeps hitting.  receive,
+ * adjust, set_count and set_stock_slots always take this path: they are
+ * rare and need totals.
+ *
+ * Lock order.  Every writer of a slot row holds the slot's lock first; a
+ * transaction waits for slot locks only in slot order, pair by pair, and
+ * never while it holds a row lock another writer could need.  So single
+ * calls never deadlock each other (the torture run checks it).
  *
  * Reservations past their TTL stop counting at once: available() adds
  * them back, and the exact path releases them before it decides.
@@ -84,7 +90,6 @@ typedef enum StockTake
 typedef enum StockPlanId
 {
 	PLAN_READ_SLOTS,
-	PLAN_LOCK_SLOTS,
 	PLAN_RESERVE_SLOT,
 	PLAN_SELL_SLOT,
 	PLAN_WRITE_SLOT,
@@ -116,12 +121,6 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 	[PLAN_READ_SLOTS] = {
 		"SELECT slot, on_hand, reserved FROM omni.stock_slots"
 		" WHERE sku = $1 AND location = $2 ORDER BY slot",
-		2, {TEXTOID, TEXTOID}
-	},
-	/* slot order: every locker of a whole pair takes the rows in one order */
-	[PLAN_LOCK_SLOTS] = {
-		"SELECT slot, on_hand, reserved FROM omni.stock_slots"
-		" WHERE sku = $1 AND location = $2 ORDER BY slot FOR NO KEY UPDATE",
 		2, {TEXTOID, TEXTOID}
 	},
 	[PLAN_RESERVE_SLOT] = {
@@ -378,20 +377,33 @@ InsufficientStock(StockPair *pair, int32 wanted, int64 available)
 }
 
 /*
- * Slot try-locks.  A lock tag of our own kind (field 4), keyed by a hash of
- * the pair and the slot number: a hash collision only makes two slots look
- * busy together, it never affects correctness.
+ * Slot locks.  Every writer of a slot row holds that slot's lock first:
+ * the fast path takes it with a try-lock, settling a reservation and the
+ * whole-pair writers wait for it (the latter in slot order).  So a fast-path
+ * UPDATE never waits for a row lock and never re-checks its guard on a newer
+ * row version, which would leave the row locked even when the guard fails;
+ * a buyer that fails on a slot therefore holds nothing of the pair, and may
+ * queue for another slot without risk of a deadlock.
+ *
+ * The lock tag is of our own kind (field 4; pg_advisory_* use 1 and 2),
+ * keyed by 48 bits of hash of the pair and the slot number.  A collision
+ * only makes two slots look busy together, never affects correctness: the
+ * guarded UPDATE and the CHECK constraint do that.
  */
 static void
 SlotLockTag(LOCKTAG *tag, StockPair *pair, int16 slot)
 {
 	uint32		h;
+	uint32		h2;
 
 	h = hash_any((unsigned char *) VARDATA_ANY(pair->sku),
 				 VARSIZE_ANY_EXHDR(pair->sku));
-	h = hash_combine(h, hash_any((unsigned char *) VARDATA_ANY(pair->location),
-								 VARSIZE_ANY_EXHDR(pair->location)));
-	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, h, (uint32) slot,
+	h2 = hash_any((unsigned char *) VARDATA_ANY(pair->location),
+				  VARSIZE_ANY_EXHDR(pair->location));
+	h = hash_combine(h, h2);
+	h2 = hash_combine(h2, h);
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, h,
+						 ((uint32) slot << 16) | (h2 & 0xFFFF),
 						 SLOT_LOCKTAG_KIND);
 }
 
@@ -404,13 +416,27 @@ SlotLock(StockPair *pair, int16 slot, bool wait)
 	return LockAcquire(&tag, ExclusiveLock, false, !wait) != LOCKACQUIRE_NOT_AVAIL;
 }
 
+/*
+ * A try-lock whose slot turned out to be short protects nothing: let it go
+ * at once, so that a buyer waiting in the fallback below never holds one
+ * slot while queueing for another (two such buyers would deadlock).
+ */
 static void
-ReadSlots(StockPair *pair, bool lock)
+SlotUnlock(StockPair *pair, int16 slot)
+{
+	LOCKTAG		tag;
+
+	SlotLockTag(&tag, pair, slot);
+	LockRelease(&tag, ExclusiveLock, false);
+}
+
+static void
+ReadSlots(StockPair *pair)
 {
 	Datum		values[2] = {PointerGetDatum(pair->sku), PointerGetDatum(pair->location)};
 	uint64		n;
 
-	n = StockExec(lock ? PLAN_LOCK_SLOTS : PLAN_READ_SLOTS, values, NULL, SPI_OK_SELECT);
+	n = StockExec(PLAN_READ_SLOTS, values, NULL, SPI_OK_SELECT);
 	if (n > MAX_SLOTS)
 		elog(ERROR, "too many stock slots (" UINT64_FORMAT ") for one pair", n);
 	pair->nslots = (int) n;
@@ -456,23 +482,59 @@ FindSlot(StockPair *pair, int16 slot)
  * Lock the whole pair, creating its slots first if it has none (only when
  * "create"), and release its expired reservations, so that the totals are
  * exact.  Returns false if the pair has no slots and create is false.
+ *
+ * Slot locks are taken in slot order (new slots only ever get higher
+ * numbers).  The rows themselves are read without a row lock: every writer
+ * of a slot row holds its slot lock, and a row lock taken here before its
+ * slot lock would be exactly the out-of-order lock that lets a fast-path
+ * buyer and us wait for each other.  (This is why omni.stock_slots must be
+ * written only through these functions: the security issue revokes direct
+ * writes.)
  */
 static bool
 LockPair(StockPair *pair, bool create)
 {
 	Datum		values[3];
 	uint64		n;
+	bool		locked[MAX_SLOTS];
 
 	values[0] = PointerGetDatum(pair->sku);
 	values[1] = PointerGetDatum(pair->location);
-	ReadSlots(pair, true);
+	ReadSlots(pair);
 	if (pair->nslots == 0)
 	{
 		if (!create)
 			return false;
 		values[2] = Int32GetDatum(omni_stock_slots);
 		StockExec(PLAN_INSERT_SLOT, values, NULL, SPI_OK_INSERT);
-		ReadSlots(pair, true);
+		ReadSlots(pair);
+	}
+
+	/* lock until the set of slots no longer changes under us */
+	memset(locked, 0, sizeof(locked));
+	for (;;)
+	{
+		bool		all = true;
+
+		for (int i = 0; i < pair->nslots; i++)
+		{
+			int16		slot = pair->slots[i].slot;
+
+			if (slot >= 0 && slot < MAX_SLOTS && !locked[slot])
+			{
+				SlotLock(pair, slot, true);
+				locked[slot] = true;
+				all = false;
+			}
+		}
+		ReadSlots(pair);
+		if (all)
+			break;
+		for (int i = 0; i < pair->nslots; i++)
+			if (!locked[pair->slots[i].slot])
+				all = false;
+		if (all)
+			break;
 	}
 
 	n = StockExec(PLAN_EXPIRE_PAIR, values, NULL, SPI_OK_UPDATE_RETURNING);
@@ -641,11 +703,15 @@ TakeFast(StockPair *pair, int32 qty, StockTake take)
 	{
 		int16		slot = (int16) ((MyProcPid + turn) % cached->nslots);
 
-		if (SlotLock(pair, slot, false) && TakeFromSlot(pair, slot, qty, take))
-			return slot;
+		if (SlotLock(pair, slot, false))
+		{
+			if (TakeFromSlot(pair, slot, qty, take))
+				return slot;
+			SlotUnlock(pair, slot);
+		}
 	}
 
-	ReadSlots(pair, false);
+	ReadSlots(pair);
 	cached = SlotCountLookup(pair, true);
 	if (cached != NULL)
 		cached->nslots = pair->nslots;
@@ -667,6 +733,7 @@ TakeFast(StockPair *pair, int32 qty, StockTake take)
 		}
 		if (TakeFromSlot(pair, s->slot, qty, take))
 			return s->slot;
+		SlotUnlock(pair, s->slot);
 	}
 
 	/*
@@ -678,6 +745,7 @@ TakeFast(StockPair *pair, int32 qty, StockTake take)
 		SlotLock(pair, (int16) fallback, true);
 		if (TakeFromSlot(pair, (int16) fallback, qty, take))
 			return fallback;
+		SlotUnlock(pair, (int16) fallback);
 	}
 	return -1;
 }
@@ -991,6 +1059,7 @@ CloseReservation(int64 id, bool commit)
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8)),
 				 errhint("Reserve again: expired units went back on sale.")));
 
+	SlotLock(&pair, slot, true);
 	values[0] = PointerGetDatum(pair.sku);
 	values[1] = PointerGetDatum(pair.location);
 	values[2] = Int16GetDatum(slot);
@@ -1075,7 +1144,10 @@ omni_expire_reservations(PG_FUNCTION_ARGS)
 	for (uint64 i = 0; i < groups; i++)
 	{
 		Datum		values[5];
+		StockPair	pair;
 
+		InitPair(&pair, DatumGetTextPP(rows[i * 5]), DatumGetTextPP(rows[i * 5 + 1]));
+		SlotLock(&pair, DatumGetInt16(rows[i * 5 + 2]), true);
 		values[0] = rows[i * 5];
 		values[1] = rows[i * 5 + 1];
 		values[2] = rows[i * 5 + 2];

@@ -1,0 +1,154 @@
+-- Inventory: receive, adjust, count, reserve, commit, release, expire,
+-- sell, available, the ledger and its audit, every error.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SELECT omni.add_product('SHOE-1', 'Running shoe');
+SELECT omni.add_product('SHOE-2', 'Trail shoe');
+SELECT omni.add_location('wh-1', 'Warehouse 1', 'warehouse', -23.5, -46.6);
+SELECT omni.add_location('st-1', 'Store 1', 'store', -23.6, -46.7);
+
+-- receiving creates the slots and spreads the units over them
+SET omni.stock_slots = 4;
+SELECT omni.receive('SHOE-1', 'wh-1', 10) AS on_hand;
+SELECT omni.receive('SHOE-1', 'wh-1', 6, 'transfer in') AS on_hand;
+SELECT slot, on_hand, reserved FROM omni.stock_slots WHERE sku = 'SHOE-1' ORDER BY slot;
+SELECT omni.receive('SHOE-1', 'st-1', 3) AS on_hand;
+SELECT omni.available('SHOE-1', 'wh-1') AS wh, omni.available('SHOE-1', 'st-1') AS st,
+       omni.available('SHOE-1') AS network, omni.available('SHOE-2') AS never_received,
+       omni.available('SHOE-2', 'st-1') AS never_received_here;
+
+-- reservations: one slot when one has enough, combined when none has
+SELECT omni.reserve('SHOE-1', 'wh-1', 2, ref => 'cart-1') AS r1 \gset
+SELECT omni.reserve('SHOE-1', 'wh-1', 9) AS r2 \gset
+SELECT sum(on_hand) AS on_hand, sum(reserved) AS reserved FROM omni.stock_slots
+ WHERE sku = 'SHOE-1' AND location = 'wh-1';
+SELECT * FROM omni.stock_levels ORDER BY sku, location;
+-- more than is available: OM001, and nothing changes
+SELECT omni.reserve('SHOE-1', 'wh-1', 6);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.available('SHOE-1', 'wh-1') AS still_5;
+
+-- commit: the goods left; the ledger records the sale with the ref
+SELECT omni.commit_reservation(:r1);
+SELECT omni.commit_reservation(:r1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.release_reservation(:r1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- release: the units go back on sale
+SELECT omni.release_reservation(:r2);
+SELECT omni.release_reservation(:r2);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.commit_reservation(999999);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT status, qty, ref FROM omni.reservations ORDER BY reservation_id;
+
+-- a reservation past its TTL stops counting at once, and cannot be committed
+SELECT omni.reserve('SHOE-1', 'st-1', 3, '1 millisecond') AS r3 \gset
+SELECT pg_sleep(0.05);
+SELECT omni.available('SHOE-1', 'st-1') AS back_on_sale,
+       reserved AS reserved_in_view FROM omni.stock_levels WHERE sku = 'SHOE-1' AND location = 'st-1';
+-- (terse: the detail names the moment it expired)
+\set VERBOSITY terse
+SELECT omni.commit_reservation(:r3);
+\set VERBOSITY default
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a new reservation may use the expired units before any expiry job runs
+SELECT omni.reserve('SHOE-1', 'st-1', 3) IS NOT NULL AS reserved_all_three;
+SELECT status FROM omni.reservations WHERE reservation_id = :r3;
+SELECT omni.reserve('SHOE-1', 'st-1', 1, '1 millisecond') AS r4 \gset
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.release_reservation(omni.reserve('SHOE-1', 'wh-1', 1, '1 millisecond'));
+SELECT omni.reserve('SHOE-1', 'wh-1', 1, '1 millisecond') IS NOT NULL AS short_lived;
+SELECT pg_sleep(0.05);
+SELECT omni.expire_reservations() AS expired_now, omni.expire_reservations() AS expired_again;
+
+-- sell: immediate, from any channel
+SELECT omni.sell('SHOE-1', 'wh-1', 4, 'web') > 0 AS sold;
+SELECT omni.sell('SHOE-1', 'wh-1', 4) > 0 AS sold_at_pos;
+SELECT omni.sell('SHOE-1', 'wh-1', 40);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.sell('SHOE-1', 'wh-1', 1, 'fax');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- adjust and count
+SELECT omni.adjust('SHOE-1', 'wh-1', -2, 'damage') AS after_damage;
+SELECT omni.adjust('SHOE-1', 'wh-1', 1, 'found') AS after_found;
+SELECT omni.reserve('SHOE-1', 'wh-1', 2) AS r5 \gset
+SELECT omni.adjust('SHOE-1', 'wh-1', -10, 'shrink');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.set_count('SHOE-1', 'wh-1', 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.set_count('SHOE-1', 'wh-1', 7) AS counted;
+SELECT omni.set_count('SHOE-1', 'wh-1', 7) AS counted_again_no_movement;
+SELECT * FROM omni.stock_levels WHERE sku = 'SHOE-1' ORDER BY location;
+
+-- slots: grow, then shrink; units and reservations are kept
+SELECT omni.set_stock_slots('SHOE-1', 'wh-1', 16) AS slots;
+SELECT count(*), sum(on_hand), sum(reserved) FROM omni.stock_slots WHERE sku = 'SHOE-1' AND location = 'wh-1';
+SELECT omni.set_stock_slots('SHOE-1', 'wh-1', 1) AS slots_kept;
+SELECT sum(on_hand), sum(reserved) FROM omni.stock_slots WHERE sku = 'SHOE-1' AND location = 'wh-1';
+SELECT omni.set_stock_slots('SHOE-1', 'wh-1', 65);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.commit_reservation(:r5);
+
+-- the ledger rebuilds on-hand, and the audit finds nothing wrong
+SELECT delta, reason, reference, channel FROM omni.stock_movements ORDER BY movement_id;
+SELECT sku, location, sum(delta) AS ledger_on_hand FROM omni.stock_movements GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT * FROM omni.check_stock();
+-- which the audit would notice if someone broke it by hand
+BEGIN;
+UPDATE omni.stock_slots SET on_hand = on_hand + 1 WHERE sku = 'SHOE-1' AND location = 'st-1' AND slot = 0;
+SELECT * FROM omni.check_stock();
+ROLLBACK;
+-- the ledger is append-only
+UPDATE omni.stock_movements SET delta = 100;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DELETE FROM omni.stock_movements;
+TRUNCATE omni.stock_movements;
+-- and the table itself refuses an oversold slot
+UPDATE omni.stock_slots SET reserved = on_hand + 1 WHERE sku = 'SHOE-1' AND location = 'st-1' AND slot = 0;
+
+-- bad arguments: a clear error, a documented SQLSTATE, nothing written
+SELECT count(*) AS movements_before FROM omni.stock_movements \gset
+SELECT omni.reserve('NOPE', 'wh-1', 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.reserve('SHOE-1', 'nowhere', 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.reserve('SHOE-1', 'wh-1', 0);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.reserve('SHOE-1', 'wh-1', -1);
+SELECT omni.reserve('SHOE-1', 'wh-1', 1, '0 seconds');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.reserve('SHOE-1', 'wh-1', 1, '-5 minutes');
+SELECT omni.reserve(NULL, 'wh-1', 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.reserve('SHOE-1', 'wh-1', NULL);
+SELECT omni.receive('NOPE', 'wh-1', 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.receive('SHOE-1', 'nowhere', 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.receive('SHOE-1', 'wh-1', 0);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.receive('SHOE-1', 'wh-1', 1, '');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.receive('SHOE-1', 'wh-1', 2147483647);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.adjust('SHOE-1', 'wh-1', 0, 'nothing');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.adjust('SHOE-1', 'wh-1', -1, NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.set_count('SHOE-1', 'wh-1', -1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.sell('SHOE-1', 'wh-1', 0);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.sell('NOPE', 'wh-1', 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.available('NOPE');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.available('SHOE-1', 'nowhere');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.commit_reservation(NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT count(*) - :movements_before AS movements_written_by_errors FROM omni.stock_movements;
+SELECT * FROM omni.check_stock();
+RESET omni.stock_slots;
