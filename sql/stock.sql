@@ -151,4 +151,29 @@ SELECT omni.commit_reservation(NULL);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT count(*) - :movements_before AS movements_written_by_errors FROM omni.stock_movements;
 SELECT * FROM omni.check_stock();
+-- a first stock load of many pairs in one transaction takes no lock at all
+SELECT count(omni.add_product('BULK-' || g, 'bulk item')) FROM generate_series(1, 3000) g;
+BEGIN;
+SELECT count(omni.receive('BULK-' || g, 'wh-1', 5)) AS pairs_loaded FROM generate_series(1, 3000) g;
+SELECT count(*) AS stock_locks_held FROM pg_locks
+ WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND objsubid IN (3, 4);
+COMMIT;
+-- a restock takes one lock per pair, not one per slot
+BEGIN;
+SELECT count(omni.receive('BULK-' || g, 'wh-1', 1)) AS pairs_restocked FROM generate_series(1, 3000) g;
+SELECT count(*) AS stock_locks_held FROM pg_locks
+ WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND objsubid IN (3, 4);
+COMMIT;
+SELECT sum(on_hand) AS bulk_on_hand FROM omni.stock_levels WHERE sku LIKE 'BULK-%';
+
+-- expire_all_reservations releases everything, one batch at a time
+SET omni.expire_batch = 2;
+SELECT count(omni.reserve('BULK-' || g, 'wh-1', 1, '1 millisecond')) FROM generate_series(1, 5) g;
+SELECT pg_sleep(0.05);
+CALL omni.expire_all_reservations();
+SELECT count(*) FILTER (WHERE status = 'active') AS still_active,
+       count(*) FILTER (WHERE status = 'expired') AS expired
+  FROM omni.reservations WHERE sku LIKE 'BULK-%';
+RESET omni.expire_batch;
+SELECT * FROM omni.check_stock();
 RESET omni.stock_slots;
