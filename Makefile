@@ -41,7 +41,7 @@ $(DATA_built): $(SQL_PARTS) Makefile
 
 all: $(DATA_built)
 
-.PHONY: demo test deps unit-test torture bench
+.PHONY: demo test deps unit-test torture bench fuzz crash sqlsmith
 
 deps:
 	bash scripts/install-deps.sh
@@ -63,3 +63,15 @@ torture:
 # Every benchmark under test/bench/, each printing its figures.
 bench:
 	for b in test/bench/*.sh; do case $$b in */lib.sh) ;; *) bash $$b || exit 1 ;; esac; done
+
+# libFuzzer on the parsers, 10 million inputs each (make test runs a short pass).
+fuzz:
+	bash scripts/fuzz.sh 10000000
+
+# Kill server processes during a torture load, recover, check every invariant.
+crash:
+	bash scripts/crash.sh
+
+# sqlsmith's random queries against a loaded database: the server must survive.
+sqlsmith:
+	bash scripts/sqlsmith.sh
