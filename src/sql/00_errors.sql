@@ -4,6 +4,20 @@
 -- the same words as README.md; C code names them ERRCODE_OMNI_* in
 -- src/omnichannel.h.  Applications catch them by SQLSTATE, never by text.
 
+-- The schema must be the installing role's own: a schema created in advance
+-- by someone else would let its owner drop or shadow our objects later
+-- (the pattern behind CVE-2022-2625).
+DO $$
+BEGIN
+    IF (SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = 'omni')
+       IS DISTINCT FROM (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION 'schema "omni" is not owned by the role installing the extension'
+            USING ERRCODE = '42501',
+                  HINT = 'Drop the schema, or let the extension create it: CREATE EXTENSION omnichannel.';
+    END IF;
+END
+$$;
+
 CREATE TABLE omni.error_codes (
     sqlstate    text PRIMARY KEY CHECK (sqlstate ~ '^[0-9A-Z]{5}$'),
     name        text NOT NULL UNIQUE,
