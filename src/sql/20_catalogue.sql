@@ -10,18 +10,19 @@ CREATE TABLE omni.channels (
     channel     text PRIMARY KEY CHECK (channel ~ '^[a-z][a-z0-9_]{0,31}$'),
     name        text NOT NULL,
     is_physical boolean NOT NULL DEFAULT false,
-    created_at  timestamptz NOT NULL DEFAULT now()
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    builtin     boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE omni.channels IS
     'Sales channels (web, app, pos, social, support, marketplace, and any a retailer adds)';
 
-INSERT INTO omni.channels (channel, name, is_physical) VALUES
-    ('web', 'Web shop', false),
-    ('app', 'Mobile app', false),
-    ('pos', 'Store point of sale', true),
-    ('social', 'Social media', false),
-    ('support', 'Support line', false),
-    ('marketplace', 'Marketplaces', false);
+INSERT INTO omni.channels (channel, name, is_physical, builtin) VALUES
+    ('web', 'Web shop', false, true),
+    ('app', 'Mobile app', false, true),
+    ('pos', 'Store point of sale', true, true),
+    ('social', 'Social media', false, true),
+    ('support', 'Support line', false, true),
+    ('marketplace', 'Marketplaces', false, true);
 
 CREATE TABLE omni.products (
     sku         text PRIMARY KEY
@@ -61,9 +62,10 @@ COMMENT ON TABLE omni.locations IS
 COMMENT ON COLUMN omni.locations.priority IS
     'Routing preference: a higher priority location is preferred at equal cost';
 
--- The user fills these: pg_dump must keep them (the channels seed rows too,
--- as a retailer may have edited them).
-SELECT pg_catalog.pg_extension_config_dump('omni.channels', '');
+-- The user fills these: pg_dump must keep them.  The seeded channels are
+-- created again by CREATE EXTENSION on restore, so only the retailer's own
+-- channels are dumped (dumping the seeds too would make the restore fail).
+SELECT pg_catalog.pg_extension_config_dump('omni.channels', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('omni.products', '');
 SELECT pg_catalog.pg_extension_config_dump('omni.locations', '');
 

@@ -23,7 +23,8 @@ INSERT INTO omni.job_definitions VALUES
      'omni.resolve_identities()', 're-cluster every identity into customers, nightly'),
     ('omni-refresh-recommendations', '0 4 * * *', 'SELECT omni.refresh_recommendations()',
      'omni.refresh_recommendations()', 'rebuild the recommendation model, nightly');
-SELECT pg_catalog.pg_extension_config_dump('omni.job_definitions', '');
+-- Not dumped: CREATE EXTENSION recreates the definitions on restore (a DBA's
+-- edited schedule is re-applied with an UPDATE and schedule_jobs()).
 
 CREATE FUNCTION omni.pg_cron_available() RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE

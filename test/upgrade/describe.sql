@@ -49,8 +49,9 @@ WITH members AS (
     SELECT format('grant on %s: %s', p.oid::regprocedure, p.proacl)
       FROM pg_proc p WHERE p.pronamespace = 'omni'::regnamespace AND p.proacl IS NOT NULL
     UNION ALL
-    SELECT format('config table %s', t::regclass)
-      FROM pg_extension e, unnest(e.extconfig) t WHERE e.extname = 'omnichannel'
+    SELECT format('config table %s dumped %s', t::regclass, coalesce(nullif(w, ''), 'whole'))
+      FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(t, w)
+     WHERE e.extname = 'omnichannel'
     UNION ALL
     SELECT format('error code %s %s: %s', sqlstate, name, raised_when) FROM omni.error_codes
     UNION ALL
