@@ -20,5 +20,6 @@ void
 _PG_init(void)
 {
 	OmniTypesInit();
+	OmniIdentityInit();
 	MarkGUCPrefixReserved("omni");
 }

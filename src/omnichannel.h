@@ -30,5 +30,6 @@ extern char *omni_default_country;
 
 /* Each part's start-up, called from _PG_init */
 extern void OmniTypesInit(void);
+extern void OmniIdentityInit(void);
 
 #endif							/* OMNICHANNEL_H */

@@ -32,8 +32,10 @@ CREATE TABLE omni.identities (
     email_key   text,
     phone       omni.phone,
     norm        jsonb NOT NULL DEFAULT '{}',
-    link_rule   text NOT NULL DEFAULT 'new',
+    link_rule   text NOT NULL DEFAULT 'new'
+                CHECK (link_rule IN ('new', 'email', 'phone', 'probabilistic', 'merge', 'unmerge', 'resolve')),
     link_score  float8,
+    link_explanation jsonb,
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT identities_channel_source_key_key UNIQUE (channel, source_key)
@@ -51,43 +53,947 @@ CREATE INDEX identities_phone_idx ON omni.identities (phone) WHERE phone IS NOT 
 SELECT pg_catalog.pg_extension_config_dump('omni.customers', '');
 SELECT pg_catalog.pg_extension_config_dump('omni.identities', '');
 
--- First cut: deterministic links only (same channel+source_key, email key, phone).
+-- ---------------------------------------------------------------------------
+-- Audit, manual decisions, channel trust, and the tables of other parts that
+-- hold a customer_id.
+
+CREATE TABLE omni.identity_audit (
+    audit_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    action       text NOT NULL CHECK (action IN ('merge', 'unmerge', 'resolve')),
+    customer_id  bigint NOT NULL,            -- the survivor (merge, resolve) or the new customer (unmerge)
+    other_customer_id bigint,                -- the absorbed (merge, resolve) or the former customer (unmerge)
+    identity_ids bigint[] NOT NULL DEFAULT '{}',   -- identities that moved
+    moved_rows   jsonb NOT NULL DEFAULT '{}',      -- rows of other tables that moved, per table
+    reason       text,
+    actor        text NOT NULL DEFAULT current_user,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE omni.identity_audit IS
+    'Every merge and unmerge of customers, by hand or by resolve_identities: who, when, which identities and rows moved';
+CREATE INDEX identity_audit_customer_idx ON omni.identity_audit (customer_id);
+CREATE INDEX identity_audit_other_idx ON omni.identity_audit (other_customer_id);
+
+CREATE TABLE omni.identity_constraints (
+    identity_a  bigint NOT NULL REFERENCES omni.identities (identity_id) ON DELETE CASCADE,
+    identity_b  bigint NOT NULL REFERENCES omni.identities (identity_id) ON DELETE CASCADE,
+    kind        text NOT NULL CHECK (kind IN ('must_link', 'cannot_link')),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (identity_a, identity_b),
+    CHECK (identity_a < identity_b)
+);
+COMMENT ON TABLE omni.identity_constraints IS
+    'Decisions made by hand (merge_customers: must_link, unmerge_identity: cannot_link) that resolve_identities respects';
+CREATE INDEX identity_constraints_b_idx ON omni.identity_constraints (identity_b);
+
+CREATE TABLE omni.identity_channel_trust (
+    channel text PRIMARY KEY REFERENCES omni.channels (channel) ON DELETE CASCADE,
+    trust   int NOT NULL
+);
+COMMENT ON TABLE omni.identity_channel_trust IS
+    'Survivorship: for each attribute the golden record takes the value of the most trusted channel, then the most recent';
+INSERT INTO omni.identity_channel_trust VALUES
+    ('pos', 50), ('app', 40), ('web', 30), ('support', 20), ('marketplace', 10), ('social', 10);
+
+CREATE TABLE omni.customer_references (
+    relation        regclass NOT NULL,
+    customer_column name NOT NULL,
+    identity_column name,
+    PRIMARY KEY (relation, customer_column)
+);
+COMMENT ON TABLE omni.customer_references IS
+    'Tables of other parts (orders, loyalty, interactions) holding a customer_id: merges move their rows; unmerge_identity moves the rows whose identity_column names the identity';
+
+SELECT pg_catalog.pg_extension_config_dump('omni.identity_audit', '');
+SELECT pg_catalog.pg_extension_config_dump('omni.identity_constraints', '');
+SELECT pg_catalog.pg_extension_config_dump('omni.identity_channel_trust', '');
+SELECT pg_catalog.pg_extension_config_dump('omni.customer_references', '');
+
+CREATE FUNCTION omni.register_customer_reference(relation regclass, customer_column name,
+                                                 identity_column name DEFAULT NULL)
+RETURNS void LANGUAGE sql VOLATILE AS $$
+    INSERT INTO omni.customer_references VALUES ($1, $2, $3)
+    ON CONFLICT (relation, customer_column) DO UPDATE SET identity_column = excluded.identity_column;
+$$;
+COMMENT ON FUNCTION omni.register_customer_reference(regclass, name, name) IS
+    'Declares a table column holding a customer_id, so merges and unmerges move its rows (identity_column: rows that follow one identity)';
+
+-- Moves the rows of every registered table from one customer to another
+-- (only those of one identity when given); returns the counts per table.
+CREATE FUNCTION omni.move_customer_rows(from_customer bigint, to_customer bigint,
+                                        only_identity bigint DEFAULT NULL)
+RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    r record;
+    n bigint;
+    moved jsonb := '{}';
+BEGIN
+    FOR r IN SELECT * FROM omni.customer_references ORDER BY relation::text, customer_column LOOP
+        IF only_identity IS NOT NULL THEN
+            CONTINUE WHEN r.identity_column IS NULL;
+            EXECUTE format('UPDATE %s SET %I = $1 WHERE %I = $2 AND %I = $3',
+                           r.relation, r.customer_column, r.customer_column, r.identity_column)
+                USING to_customer, from_customer, only_identity;
+        ELSE
+            EXECUTE format('UPDATE %s SET %I = $1 WHERE %I = $2',
+                           r.relation, r.customer_column, r.customer_column)
+                USING to_customer, from_customer;
+        END IF;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n > 0 THEN
+            moved := moved || jsonb_build_object(r.relation::text, n);
+        END IF;
+    END LOOP;
+    RETURN moved;
+END
+$$;
+COMMENT ON FUNCTION omni.move_customer_rows(bigint, bigint, bigint) IS
+    'Moves the rows of the tables listed in omni.customer_references from one customer to another; used by merges and unmerges';
+
+-- ---------------------------------------------------------------------------
+-- Comparators, usable on their own.
+
+CREATE FUNCTION omni.jaro_winkler(text, text) RETURNS float8
+    AS 'MODULE_PATHNAME', 'omni_jaro_winkler' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.jaro_winkler(text, text) IS
+    'Jaro-Winkler similarity (0..1) by character; prefix scale 0.1 up to 4 characters, applied when Jaro > 0.7';
+CREATE FUNCTION omni.jaro(text, text) RETURNS float8
+    AS 'MODULE_PATHNAME', 'omni_jaro' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.jaro(text, text) IS 'Jaro similarity (0..1) by character';
+CREATE FUNCTION omni.damerau_levenshtein(text, text) RETURNS int
+    AS 'MODULE_PATHNAME', 'omni_damerau_levenshtein' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.damerau_levenshtein(text, text) IS
+    'Unrestricted Damerau-Levenshtein distance by character: insertions, deletions, substitutions, transpositions';
+CREATE FUNCTION omni.phonetic(text) RETURNS text
+    AS 'MODULE_PATHNAME', 'omni_phonetic' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.phonetic(text) IS
+    'American Soundex of the accent-folded text (Müller = Muller = M460); empty when there is no letter';
+CREATE FUNCTION omni.fold(text) RETURNS text
+    AS 'MODULE_PATHNAME', 'omni_fold' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.fold(text) IS
+    'Accent and case folding used for matching: São Paulo -> sao paulo, O''Brien -> obrien';
+
+-- ---------------------------------------------------------------------------
+-- The matcher's building blocks (C, src/identity/).
+
+CREATE FUNCTION omni.identity_normalise(attrs jsonb, email_key text, phone text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'omni_identity_normalise' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_normalise(jsonb, text, text) IS
+    'The matching record of identity attributes: folded names and places, Soundex codes, YYYYMMDD date, postcode, email key, E.164 phone';
+CREATE FUNCTION omni.identity_blocking_keys(norm jsonb) RETURNS int4[]
+    AS 'MODULE_PATHNAME', 'omni_identity_blocking_keys' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_blocking_keys(jsonb) IS
+    'Hashes of the blocking keys of a matching record (name pairs, name and postcode or city, phonetic codes, date and initial, email, phone)';
+CREATE FUNCTION omni.identity_shares_block(norm jsonb, keys int4[]) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'omni_identity_shares_block' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_shares_block(jsonb, int4[]) IS
+    'True when the record has one of the blocking key hashes: the operator omni.&& indexed by omni.identity_blocking_ops';
+CREATE FUNCTION omni.identity_levels(a jsonb, b jsonb) RETURNS int2[]
+    AS 'MODULE_PATHNAME', 'omni_identity_levels' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_levels(jsonb, jsonb) IS
+    'Agreement level per field (first_name, last_name, birth_date, postcode, city, address, email, phone): -1 missing, 0 none, 1 weak, 2 close, 3 exact';
+CREATE FUNCTION omni.identity_weight(a jsonb, b jsonb, model float8[], tf float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'omni_identity_weight' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_weight(jsonb, jsonb, float8[], float8[]) IS
+    'Fellegi-Sunter match weight (log2 odds) of two matching records under a model, with term-frequency ratios of the first record';
+CREATE FUNCTION omni.identity_levels_weight(levels int2[], model float8[], tf float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'omni_identity_levels_weight' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_levels_weight(int2[], float8[], float8[]) IS
+    'Match weight of agreement levels already computed by omni.identity_levels';
+CREATE FUNCTION omni.identity_explain(a jsonb, b jsonb, model float8[], tf float8[]) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'omni_identity_explain' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_explain(jsonb, jsonb, float8[], float8[]) IS
+    'Why two records match: match weight, probability, prior and each field''s level and weight';
+CREATE FUNCTION omni.identity_em(levels int2[], counts float8[], model float8[], iterations int,
+                                 fix_u boolean DEFAULT false) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'omni_identity_em' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_em(int2[], float8[], float8[], int, boolean) IS
+    'Expectation-maximisation of the prior and the m and u probabilities over comparison patterns and their counts';
+CREATE FUNCTION omni.identity_cluster(email int4[], phone int8[], a int4[], b int4[], w float8[],
+                                      match_weight float8, nonmatch_weight float8) RETURNS int4[]
+    AS 'MODULE_PATHNAME', 'omni_identity_cluster' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_cluster(int4[], int8[], int4[], int4[], float8[], float8, float8) IS
+    'Union-find over weighted pairs, best first, refusing joins across a non-match pair or conflicting email and phone; returns each node''s cluster (its smallest node)';
+
+CREATE OPERATOR omni.&& (
+    LEFTARG = jsonb, RIGHTARG = int4[], FUNCTION = omni.identity_shares_block,
+    RESTRICT = contsel, JOIN = contjoinsel);
+COMMENT ON OPERATOR omni.&& (jsonb, int4[]) IS 'Matching record shares a blocking key with the given key hashes';
+
+CREATE FUNCTION omni.identity_gin_extract_value(jsonb, internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'omni_identity_gin_extract_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION omni.identity_gin_extract_query(int4[], internal, int2, internal, internal, internal, internal)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'omni_identity_gin_extract_query' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION omni.identity_gin_consistent(internal, int2, int4[], int4, internal, internal, internal, internal)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'omni_identity_gin_consistent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION omni.identity_gin_triconsistent(internal, int2, int4[], int4, internal, internal, internal)
+    RETURNS "char"
+    AS 'MODULE_PATHNAME', 'omni_identity_gin_triconsistent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_gin_extract_value(jsonb, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
+COMMENT ON FUNCTION omni.identity_gin_extract_query(int4[], internal, int2, internal, internal, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
+COMMENT ON FUNCTION omni.identity_gin_consistent(internal, int2, int4[], int4, internal, internal, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
+COMMENT ON FUNCTION omni.identity_gin_triconsistent(internal, int2, int4[], int4, internal, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
+
+CREATE OPERATOR CLASS omni.identity_blocking_ops FOR TYPE jsonb USING gin AS
+    OPERATOR 1 omni.&& (jsonb, int4[]),
+    FUNCTION 1 btint4cmp(int4, int4),
+    FUNCTION 2 omni.identity_gin_extract_value(jsonb, internal, internal),
+    FUNCTION 3 omni.identity_gin_extract_query(int4[], internal, int2, internal, internal, internal, internal),
+    FUNCTION 4 omni.identity_gin_consistent(internal, int2, int4[], int4, internal, internal, internal, internal),
+    FUNCTION 6 omni.identity_gin_triconsistent(internal, int2, int4[], int4, internal, internal, internal),
+    STORAGE int4;
+COMMENT ON OPERATOR CLASS omni.identity_blocking_ops USING gin IS
+    'Indexes matching records by the hashes of their blocking keys, for candidate search';
+
+CREATE INDEX identities_blocking_idx ON omni.identities USING gin (norm omni.identity_blocking_ops)
+    WITH (fastupdate = off);
+
+-- ---------------------------------------------------------------------------
+-- The model: prior, m and u per field and level, and term frequencies.
+
+CREATE TABLE omni.identity_fields (
+    field_no int PRIMARY KEY,
+    field    text NOT NULL UNIQUE,
+    norm_key text NOT NULL UNIQUE
+);
+COMMENT ON TABLE omni.identity_fields IS
+    'The compared fields, in the order of the model array and of omni.identity_levels';
+INSERT INTO omni.identity_fields VALUES
+    (0, 'first_name', 'fn'), (1, 'last_name', 'ln'), (2, 'birth_date', 'dob'), (3, 'postcode', 'pc'),
+    (4, 'city', 'ct'), (5, 'address', 'ad'), (6, 'email', 'em'), (7, 'phone', 'ph');
+
+CREATE TABLE omni.identity_model (
+    singleton     boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    model         float8[] NOT NULL CHECK (cardinality(model) = 65),
+    trained_at    timestamptz,
+    identities    bigint NOT NULL DEFAULT 0,   -- identities when trained
+    pairs         bigint NOT NULL DEFAULT 0,   -- candidate pairs EM saw
+    u_exact       float8[] NOT NULL DEFAULT '{0.01,0.01,0.01,0.01}'  -- random-pair agreement of the tf fields
+);
+COMMENT ON TABLE omni.identity_model IS
+    'The Fellegi-Sunter model in use: prior log2-odds, then m and u per field and level (see omni.identity_model_weights); trained by omni.train_matcher()';
+
+CREATE TABLE omni.identity_terms (
+    field_no int NOT NULL,
+    value    text NOT NULL,
+    freq     float8 NOT NULL,
+    PRIMARY KEY (field_no, value)
+);
+COMMENT ON TABLE omni.identity_terms IS
+    'Term frequencies of first name, last name, postcode and city (values seen at least twice), for the term-frequency adjustment';
+
+-- Starting values before any training: agreement is likely for the same
+-- person, rare for two others, and an equal email or phone is near proof.
+CREATE FUNCTION omni.identity_default_model() RETURNS float8[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH v(f, m, u) AS (VALUES
+        (0, '{0.04,0.04,0.12,0.80}'::float8[], '{0.90,0.06,0.03,0.01}'::float8[]),   -- first name
+        (1, '{0.04,0.04,0.10,0.82}', '{0.93,0.04,0.02,0.01}'),                       -- last name
+        (2, '{0.03,0.03,0.10,0.84}', '{0.97,0.028,0.0015,0.0005}'),                  -- birth date
+        (3, '{0.04,0.03,0.08,0.85}', '{0.90,0.08,0.015,0.005}'),                     -- postcode
+        (4, '{0.04,0.03,0.08,0.85}', '{0.88,0.06,0.03,0.03}'),                       -- city
+        (5, '{0.10,0.10,0.15,0.65}', '{0.97,0.025,0.004,0.001}'),                    -- address
+        (6, '{0.20,0.000001,0.000001,0.80}', '{0.9999,0.000001,0.000001,0.0001}'),   -- email
+        (7, '{0.20,0.02,0.03,0.75}', '{0.999,0.0009,0.00009,0.00001}'))              -- phone
+    SELECT ARRAY[-3.0::float8]
+           || (SELECT array_agg(x ORDER BY f, o) FROM v, unnest(m) WITH ORDINALITY AS t(x, o))
+           || (SELECT array_agg(x ORDER BY f, o) FROM v, unnest(u) WITH ORDINALITY AS t(x, o));
+$$;
+COMMENT ON FUNCTION omni.identity_default_model() IS
+    'The model used until omni.train_matcher() has estimated one from the data';
+
+INSERT INTO omni.identity_model (model) VALUES (omni.identity_default_model());
+SELECT pg_catalog.pg_extension_config_dump('omni.identity_model', '');
+SELECT pg_catalog.pg_extension_config_dump('omni.identity_terms', '');
+
+CREATE VIEW omni.identity_model_weights AS
+    SELECT f.field, l.level, l.name AS level_name,
+           m.model[2 + f.field_no * 4 + l.level] AS m,
+           m.model[34 + f.field_no * 4 + l.level] AS u,
+           ln(greatest(m.model[2 + f.field_no * 4 + l.level], 1e-6)
+              / greatest(m.model[34 + f.field_no * 4 + l.level], 1e-6)) / ln(2.0) AS match_weight
+      FROM omni.identity_model m, omni.identity_fields f,
+           (VALUES (0, 'none'), (1, 'weak'), (2, 'close'), (3, 'exact')) AS l(level, name);
+COMMENT ON VIEW omni.identity_model_weights IS
+    'The model in use, readable: m, u and match weight log2(m/u) of every field and agreement level';
+
+CREATE FUNCTION omni.identity_model() RETURNS float8[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT model FROM omni.identity_model $$;
+COMMENT ON FUNCTION omni.identity_model() IS 'The model array in use';
+
+-- Term-frequency ratios of a record's first name, last name, postcode and
+-- city: the value's frequency over the chance that two random records agree
+-- on the field.  A value seen once or never counts as seen once.
+CREATE FUNCTION omni.identity_tf(norm jsonb) RETURNS float8[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT array_agg(coalesce(t.freq, 1.0 / greatest(m.identities, 1)) / greatest(m.u_exact[k.o], 1e-9)
+                     ORDER BY k.o)
+      FROM omni.identity_model m,
+           unnest(ARRAY[0, 1, 3, 4], ARRAY['fn', 'ln', 'pc', 'ct']) WITH ORDINALITY AS k(field_no, key, o)
+      LEFT JOIN omni.identity_terms t ON t.field_no = k.field_no AND t.value = $1 ->> k.key
+     WHERE m.trained_at IS NOT NULL     -- no frequencies before the first training
+$$;
+COMMENT ON FUNCTION omni.identity_tf(jsonb) IS
+    'Term-frequency ratios (value frequency / average agreement) of first name, last name, postcode and city of a matching record';
+
+-- The settings are defined when the library loads; until a C function of
+-- ours has run in the session they may be unknown, hence the defaults here
+-- (the same as in src/identity/functions.c).
+CREATE FUNCTION omni.identity_max_candidates() RETURNS int
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(current_setting('omni.identity_max_candidates', true)::int, 2000)
+$$;
+COMMENT ON FUNCTION omni.identity_max_candidates() IS 'The setting omni.identity_max_candidates';
+
+CREATE FUNCTION omni.identity_nonmatch_weight() RETURNS float8
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT ln(p / (1.0 - p)) / ln(2.0)
+      FROM (SELECT greatest(coalesce(current_setting('omni.identity_nonmatch_threshold', true)::float8, 0.01),
+                            1e-12) AS p) s
+$$;
+COMMENT ON FUNCTION omni.identity_nonmatch_weight() IS
+    'omni.identity_nonmatch_threshold as a match weight (log2 odds)';
+
+CREATE FUNCTION omni.identity_threshold_weight() RETURNS float8
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT ln(p / (1.0 - p)) / ln(2.0)
+      FROM (SELECT least(coalesce(current_setting('omni.identity_match_threshold', true)::float8, 0.9),
+                         0.999999999) AS p) s
+$$;
+COMMENT ON FUNCTION omni.identity_threshold_weight() IS
+    'omni.identity_match_threshold as a match weight (log2 odds)';
+
+-- ---------------------------------------------------------------------------
+-- Training: term frequencies, then EM over candidate pairs.
+
+-- Candidate pairs: identities sharing a blocking key.  Blocks larger than
+-- max_block are skipped (a key that common says little); sample keeps that
+-- share of the keys, for training on a big table.
+CREATE FUNCTION omni.identity_candidate_pairs(max_block int, sample float8 DEFAULT 1.0)
+RETURNS TABLE (identity_a bigint, identity_b bigint)
+LANGUAGE sql STABLE AS $$
+    WITH k AS (
+        SELECT i.identity_id, k.key
+          FROM omni.identities i, unnest(omni.identity_blocking_keys(i.norm)) AS k(key)
+    ), blocks AS (
+        SELECT k.key, array_agg(k.identity_id) AS ids
+          FROM k
+         WHERE sample >= 1.0 OR (hashint4(k.key) & 1048575) < sample * 1048576
+         GROUP BY k.key
+        HAVING count(*) BETWEEN 2 AND max_block
+    )
+    SELECT DISTINCT x, y FROM blocks, unnest(ids) AS x, unnest(ids) AS y WHERE x < y
+$$;
+COMMENT ON FUNCTION omni.identity_candidate_pairs(int, float8) IS
+    'Pairs of identities that share a blocking key (blocks of at most max_block identities; a sample of the keys when sample < 1)';
+
+-- Term frequencies of the tf fields; returns for each the chance that two
+-- random records agree on it (the sum of the squared frequencies).
+CREATE FUNCTION omni.identity_refresh_terms() RETURNS float8[]
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    n bigint;
+    v_u float8[];
+BEGIN
+    SELECT count(*) INTO n FROM omni.identities;
+    -- term frequencies, and the chance that two random records agree on
+    -- each tf field (sum of squared frequencies over every value)
+    DELETE FROM omni.identity_terms;
+    CREATE TEMP TABLE _omni_terms  AS
+        SELECT f.field_no, i.norm ->> f.norm_key AS value, count(*) AS cnt
+          FROM omni.identities i
+          JOIN omni.identity_fields f ON f.field_no IN (0, 1, 3, 4)
+         WHERE i.norm ? f.norm_key
+         GROUP BY 1, 2;
+    INSERT INTO omni.identity_terms (field_no, value, freq)
+        SELECT t.field_no, t.value, t.cnt::float8 / n FROM _omni_terms t WHERE t.cnt >= 2;
+    SELECT array_agg(coalesce(s.u, 0.01) ORDER BY f.o) INTO v_u
+      FROM unnest(ARRAY[0, 1, 3, 4]) WITH ORDINALITY AS f(field_no, o)
+      LEFT JOIN (SELECT t.field_no, sum((t.cnt::float8 / tot.c) ^ 2) AS u
+                   FROM _omni_terms t
+                   JOIN (SELECT field_no, sum(cnt) AS c FROM _omni_terms GROUP BY 1) tot USING (field_no)
+                  GROUP BY 1) s ON s.field_no = f.field_no;
+    DROP TABLE _omni_terms;
+    RETURN v_u;
+END
+$$;
+COMMENT ON FUNCTION omni.identity_refresh_terms() IS
+    'Rebuilds omni.identity_terms from the identities; returns the random-pair agreement of first name, last name, postcode, city';
+
+-- Fits the model to the identities now in the table.
+CREATE FUNCTION omni.train_matcher(iterations int DEFAULT 50, max_pairs int DEFAULT 300000)
+RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    n bigint;
+    v_pairs bigint;
+    v_sample float8 := 1.0;
+    v_model float8[];
+    v_u float8[];
+    v_levels int2[];
+    v_counts float8[];
+BEGIN
+    SELECT count(*) INTO n FROM omni.identities;
+    IF n < 2 THEN
+        RETURN jsonb_build_object('identities', n, 'pairs', 0, 'trained', false);
+    END IF;
+
+    v_u := omni.identity_refresh_terms();
+
+    -- EM over the comparison patterns of (a sample of) the candidate pairs
+    IF n > 50000 THEN
+        v_sample := 50000.0 / n;
+    END IF;
+    SELECT array_agg(p.lv), array_agg(p.cnt), sum(p.cnt)
+      INTO v_levels, v_counts, v_pairs
+      FROM (SELECT omni.identity_levels(a.norm, b.norm) AS lv, count(*)::float8 AS cnt
+              FROM (SELECT * FROM omni.identity_candidate_pairs(
+                                   omni.identity_max_candidates(), v_sample)
+                     LIMIT max_pairs) p
+              JOIN omni.identities a ON a.identity_id = p.identity_a
+              JOIN omni.identities b ON b.identity_id = p.identity_b
+             GROUP BY 1) p;
+    IF v_pairs IS NULL THEN
+        RETURN jsonb_build_object('identities', n, 'pairs', 0, 'trained', false);
+    END IF;
+    v_model := omni.identity_em(v_levels, v_counts, omni.identity_default_model(), iterations);
+
+    UPDATE omni.identity_model
+       SET model = v_model, trained_at = now(), identities = n, pairs = v_pairs, u_exact = v_u;
+    RETURN jsonb_build_object('identities', n, 'pairs', v_pairs, 'trained', true,
+                              'match_prior', round((1.0 / (1.0 + 2 ^ (-v_model[1])))::numeric, 4));
+END
+$$;
+COMMENT ON FUNCTION omni.train_matcher(int, int) IS
+    'Estimates the model from the identities: term frequencies, then prior, m and u by EM over candidate pairs (resolve_identities calls it)';
+
+-- ---------------------------------------------------------------------------
+-- Candidates, look-up and identify.
+
+-- Reads attrs the way identify does: an object, with email and phone cast
+-- through omni.email / omni.phone (whose 22P02 reaches the caller).
+CREATE FUNCTION omni.identity_record(attrs jsonb, OUT norm jsonb, OUT email_key text, OUT phone omni.phone)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF attrs IS NULL OR jsonb_typeof(attrs) <> 'object' THEN
+        RAISE EXCEPTION 'identity attributes must be a JSON object'
+            USING ERRCODE = '22023',
+                  DETAIL = format('Got %s.', coalesce(jsonb_typeof(attrs), 'NULL')),
+                  HINT = 'Pass an object with keys such as email, phone, first_name, last_name, birth_date, address, postcode, city.';
+    END IF;
+    IF jsonb_typeof(attrs -> 'email') = 'string' AND btrim(attrs ->> 'email') <> '' THEN
+        email_key := omni.email_key((attrs ->> 'email')::omni.email);
+    END IF;
+    IF jsonb_typeof(attrs -> 'phone') IN ('string', 'number') AND btrim(attrs ->> 'phone') <> '' THEN
+        phone := (attrs ->> 'phone')::omni.phone;
+    END IF;
+    norm := omni.identity_normalise(attrs, email_key, phone::text);
+END
+$$;
+COMMENT ON FUNCTION omni.identity_record(jsonb) IS
+    'Validates identity attributes and returns their matching record, email key and E.164 phone (STABLE: a national phone depends on omni.default_country)';
+
+-- Candidate identities of a matching record, from the blocking index, with
+-- their match weight.  At most omni.identity_max_candidates are scored.
+CREATE FUNCTION omni.identity_candidates(norm jsonb)
+RETURNS TABLE (identity_id bigint, customer_id bigint, match_weight float8)
+LANGUAGE sql STABLE AS $$
+    -- $1, not the name: inside the query "norm" would be the column
+    SELECT c.identity_id, c.customer_id, omni.identity_weight($1, c.norm, m.model, m.tf)
+      FROM (SELECT i.identity_id, i.customer_id, i.norm
+              FROM omni.identities i
+             WHERE i.norm OPERATOR(omni.&&) omni.identity_blocking_keys($1)
+             LIMIT omni.identity_max_candidates()) c,
+           (SELECT omni.identity_model() AS model, omni.identity_tf($1) AS tf) m
+$$;
+COMMENT ON FUNCTION omni.identity_candidates(jsonb) IS
+    'Identities sharing a blocking key with a matching record (by the GIN index), with their match weights';
+
+CREATE FUNCTION omni.weight_to_probability(w float8) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE WHEN w > 60 THEN 1.0 WHEN w < -60 THEN 0.0 ELSE 1.0 / (1.0 + 2 ^ (-w)) END
+$$;
+COMMENT ON FUNCTION omni.weight_to_probability(float8) IS 'Match probability of a match weight (log2 odds)';
+
+CREATE FUNCTION omni.match_candidates(attrs jsonb, k int DEFAULT 5)
+RETURNS TABLE (customer_id bigint, score float8, explanation jsonb)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+    r record;
+BEGIN
+    IF k IS NULL OR k < 1 THEN
+        RAISE EXCEPTION 'k must be positive'
+            USING ERRCODE = '22023', DETAIL = format('Got %s.', coalesce(k::text, 'NULL'));
+    END IF;
+    r := omni.identity_record(attrs);
+    RETURN QUERY
+    SELECT b.customer_id, omni.weight_to_probability(b.match_weight),
+           jsonb_build_object('matched_identity', b.identity_id, 'channel', i.channel)
+           || omni.identity_explain(r.norm, i.norm, omni.identity_model(), omni.identity_tf(r.norm))
+      FROM (SELECT DISTINCT ON (c.customer_id) c.customer_id, c.identity_id, c.match_weight
+              FROM omni.identity_candidates(r.norm) c
+             ORDER BY c.customer_id, c.match_weight DESC, c.identity_id) b
+      JOIN omni.identities i ON i.identity_id = b.identity_id
+     ORDER BY b.match_weight DESC, b.customer_id
+     LIMIT k;
+END
+$$;
+COMMENT ON FUNCTION omni.match_candidates(jsonb, int) IS
+    'Read-only look-up: the k customers most likely to be the person described by attrs, best first, with the per-field explanation of the best identity';
+
+-- The golden record: per attribute, the value from the most trusted channel,
+-- then the most recently updated identity.
+CREATE FUNCTION omni.refresh_customer_profile(customer_ids bigint[]) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+    UPDATE omni.customers c
+       SET profile = p.profile, updated_at = now()
+      FROM (SELECT x.customer_id, jsonb_object_agg(x.key, x.value) AS profile
+              FROM (SELECT DISTINCT ON (i.customer_id, e.key) i.customer_id, e.key, e.value
+                      FROM (SELECT DISTINCT u.id FROM unnest(customer_ids) AS u(id)) u
+                      JOIN omni.identities i ON i.customer_id = u.id
+                      LEFT JOIN omni.identity_channel_trust t ON t.channel = i.channel
+                      CROSS JOIN jsonb_each(i.attributes) e
+                     WHERE e.value NOT IN ('null'::jsonb, '""'::jsonb)
+                     ORDER BY i.customer_id, e.key, coalesce(t.trust, 0) DESC, i.updated_at DESC,
+                              i.identity_id DESC) x
+             GROUP BY x.customer_id) p
+     WHERE c.customer_id = p.customer_id AND c.profile IS DISTINCT FROM p.profile;
+$$;
+COMMENT ON FUNCTION omni.refresh_customer_profile(bigint[]) IS
+    'Rebuilds the golden record of customers from their identities (survivorship: most trusted channel, then most recent)';
+
 CREATE FUNCTION omni.identify(channel text, source_key text, attrs jsonb)
 RETURNS TABLE (customer_id bigint, score float8, is_new boolean, explanation jsonb)
 LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
 DECLARE
-    v_email text;
-    v_phone omni.phone;
+    r record;
+    v_keys int4[];
+    v_id bigint;
     v_cust bigint;
-    v_rule text;
+    v_rule text := 'new';
+    v_old_rule text;
+    v_weight float8;
+    v_expl jsonb;
+    v_match float8 := omni.identity_threshold_weight();
+    c record;
 BEGIN
     PERFORM omni.check_channel(identify.channel);
-    IF attrs IS NULL OR jsonb_typeof(attrs) <> 'object' THEN
-        RAISE EXCEPTION 'identity attributes must be a JSON object'
-            USING ERRCODE = '22023', DETAIL = 'attrs is not a jsonb object.',
-                  HINT = 'Pass keys such as email, phone, first_name, last_name, birth_date, address, postcode, city.';
+    IF identify.source_key IS NULL OR identify.source_key = '' THEN
+        RAISE EXCEPTION 'source_key must not be empty'
+            USING ERRCODE = '22023',
+                  DETAIL = 'Each identity is keyed by its channel and the key that channel gives it.',
+                  HINT = 'Pass the account id, loyalty card number or handle of the person in that channel.';
     END IF;
-    v_email := omni.email_key((attrs->>'email')::omni.email);
-    v_phone := (attrs->>'phone')::omni.phone;
-    SELECT i.customer_id INTO v_cust FROM omni.identities i
+    r := omni.identity_record(attrs);
+    v_keys := omni.identity_blocking_keys(r.norm);
+
+    -- Two sessions identifying the same new person at once must end with
+    -- one customer: every identify that could match this record takes the
+    -- advisory locks of its blocking keys (and of its source key), in
+    -- order, until commit; the second one then sees the first one's rows.
+    PERFORM pg_advisory_xact_lock(1330464068, l.k)
+       FROM (SELECT DISTINCT u.k FROM unnest(v_keys || hashtext(identify.channel || ':' || identify.source_key)) AS u(k)
+             ORDER BY u.k) l;
+
+    -- the same record again: idempotent (new attributes are kept)
+    SELECT i.identity_id, i.customer_id, i.link_score, i.link_rule, i.link_explanation
+      INTO v_id, v_cust, v_weight, v_old_rule, v_expl
+      FROM omni.identities i
      WHERE i.channel = identify.channel AND i.source_key = identify.source_key;
     IF FOUND THEN
-        RETURN QUERY SELECT v_cust, 1.0::float8, false, jsonb_build_object('rule', 'source_key');
+        UPDATE omni.identities i
+           SET attributes = attrs, norm = r.norm, email_key = r.email_key, phone = r.phone, updated_at = now()
+         WHERE i.identity_id = v_id AND i.attributes IS DISTINCT FROM attrs;
+        IF FOUND THEN
+            PERFORM omni.refresh_customer_profile(ARRAY[v_cust]);
+        END IF;
+        RETURN QUERY SELECT v_cust, coalesce(v_weight, 1.0), false,
+            coalesce(v_expl, '{}')
+            || jsonb_build_object('rule', 'source_key', 'identity_id', v_id, 'linked_by', v_old_rule);
         RETURN;
     END IF;
-    SELECT i.customer_id, 'email' INTO v_cust, v_rule FROM omni.identities i WHERE i.email_key = v_email LIMIT 1;
-    IF NOT FOUND THEN
-        SELECT i.customer_id, 'phone' INTO v_cust, v_rule FROM omni.identities i WHERE i.phone = v_phone LIMIT 1;
+
+    -- deterministic: the same email key, else the same phone
+    SELECT i.customer_id, i.identity_id INTO v_cust, v_id
+      FROM omni.identities i WHERE i.email_key = r.email_key ORDER BY i.identity_id LIMIT 1;
+    IF FOUND THEN
+        v_rule := 'email';
+    ELSE
+        SELECT i.customer_id, i.identity_id INTO v_cust, v_id
+          FROM omni.identities i WHERE i.phone = r.phone ORDER BY i.identity_id LIMIT 1;
+        IF FOUND THEN
+            v_rule := 'phone';
+        END IF;
     END IF;
-    IF v_cust IS NULL THEN
+
+    IF v_rule <> 'new' THEN
+        v_weight := 1.0;
+    ELSE
+        -- probabilistic: the best customer above the threshold whose strong
+        -- identifiers do not conflict (none of its emails or phones equals
+        -- ours, as the deterministic step showed, so any email plus any phone
+        -- on both sides is a conflict)
+        FOR c IN
+            SELECT DISTINCT ON (x.customer_id) x.customer_id, x.identity_id, x.match_weight
+              FROM omni.identity_candidates(r.norm) x
+             WHERE x.match_weight >= v_match
+             ORDER BY x.customer_id, x.match_weight DESC, x.identity_id
+        LOOP
+            CONTINUE WHEN v_weight IS NOT NULL AND (c.match_weight < v_weight
+                          OR (c.match_weight = v_weight AND c.customer_id > v_cust));
+            CONTINUE WHEN r.email_key IS NOT NULL AND r.phone IS NOT NULL AND EXISTS (
+                SELECT 1 FROM omni.identities i WHERE i.customer_id = c.customer_id
+                HAVING bool_or(i.email_key IS NOT NULL) AND bool_or(i.phone IS NOT NULL));
+            v_cust := c.customer_id;
+            v_id := c.identity_id;
+            v_weight := c.match_weight;
+        END LOOP;
+        IF v_cust IS NOT NULL THEN
+            v_rule := 'probabilistic';
+            v_weight := omni.weight_to_probability(v_weight);
+        END IF;
+    END IF;
+
+    IF v_cust IS NOT NULL THEN
+        SELECT jsonb_build_object('rule', v_rule, 'matched_identity', v_id)
+               || omni.identity_explain(r.norm, i.norm, omni.identity_model(), omni.identity_tf(r.norm))
+          INTO v_expl
+          FROM omni.identities i WHERE i.identity_id = v_id;
+    ELSE
         INSERT INTO omni.customers DEFAULT VALUES RETURNING customers.customer_id INTO v_cust;
-        v_rule := 'new';
+        v_weight := 0.0;
+        v_expl := jsonb_build_object('rule', 'new');
     END IF;
-    INSERT INTO omni.identities (channel, source_key, customer_id, attributes, email_key, phone, link_rule)
-    VALUES (identify.channel, identify.source_key, v_cust, attrs, v_email, v_phone, v_rule);
-    RETURN QUERY SELECT v_cust, CASE WHEN v_rule = 'new' THEN 0.0 ELSE 1.0 END::float8, v_rule = 'new',
-        jsonb_build_object('rule', v_rule);
+
+    INSERT INTO omni.identities AS i (channel, source_key, customer_id, attributes, email_key, phone, norm,
+                                      link_rule, link_score, link_explanation)
+    VALUES (identify.channel, identify.source_key, v_cust, attrs, r.email_key, r.phone, r.norm,
+            v_rule, v_weight, CASE WHEN v_rule = 'new' THEN NULL ELSE v_expl END)
+    RETURNING i.identity_id INTO v_id;
+    PERFORM omni.refresh_customer_profile(ARRAY[v_cust]);
+
+    RETURN QUERY SELECT v_cust, v_weight, v_rule = 'new', v_expl || jsonb_build_object('identity_id', v_id);
 END
 $$;
 COMMENT ON FUNCTION omni.identify(text, text, jsonb) IS
-    'Records a channel identity and links it to the customer it matches, or creates one';
+    'Records a channel identity and links it to the customer it matches (same source key, email key, phone, or Fellegi-Sunter score over the threshold), or creates a customer; idempotent per (channel, source_key)';
+
+
+-- ---------------------------------------------------------------------------
+-- Merges, unmerges, and a customer's identities.
+
+CREATE FUNCTION omni.check_customer(p_customer_id bigint) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_status text;
+    v_into bigint;
+BEGIN
+    SELECT c.status, c.merged_into INTO v_status, v_into FROM omni.customers c WHERE c.customer_id = p_customer_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown customer %', coalesce(p_customer_id::text, 'NULL')
+            USING ERRCODE = 'OM006',
+                  DETAIL = 'The customer id is not in omni.customers.',
+                  HINT = 'Find customers with omni.match_candidates() or omni.identify().';
+    END IF;
+    IF v_status = 'merged' THEN
+        RAISE EXCEPTION 'customer % was merged into customer %', p_customer_id, v_into
+            USING ERRCODE = 'OM006',
+                  DETAIL = 'A merged customer keeps its id only to point at the customer that absorbed it.',
+                  HINT = format('Use customer %s.', v_into);
+    END IF;
+    RETURN p_customer_id;
+END
+$$;
+COMMENT ON FUNCTION omni.check_customer(bigint) IS
+    'Raises OM006 unless the customer exists and is active (not merged); returns it';
+
+CREATE FUNCTION omni.merge_customers(keep bigint, absorb bigint) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_ids bigint[];
+    v_rep bigint;
+    v_moved jsonb;
+BEGIN
+    IF keep IS NOT DISTINCT FROM absorb THEN
+        RAISE EXCEPTION 'cannot merge customer % into itself', coalesce(keep::text, 'NULL')
+            USING ERRCODE = '22023', DETAIL = 'keep and absorb are the same customer.';
+    END IF;
+    -- lock both rows in id order, so two opposite merges cannot deadlock
+    PERFORM 1 FROM omni.customers c WHERE c.customer_id IN (keep, absorb)
+      ORDER BY c.customer_id FOR UPDATE;
+    PERFORM omni.check_customer(keep);
+    PERFORM omni.check_customer(absorb);
+
+    SELECT min(i.identity_id) INTO v_rep FROM omni.identities i WHERE i.customer_id = keep;
+    WITH m AS (
+        UPDATE omni.identities i SET customer_id = keep, link_rule = 'merge', updated_at = now()
+         WHERE i.customer_id = absorb
+        RETURNING i.identity_id)
+    SELECT coalesce(array_agg(m.identity_id ORDER BY m.identity_id), '{}') INTO v_ids FROM m;
+    v_moved := omni.move_customer_rows(absorb, keep);
+    UPDATE omni.customers c SET status = 'merged', merged_into = keep, updated_at = now()
+     WHERE c.customer_id = absorb;
+    -- customers absorbed earlier by absorb now point at keep: no chains
+    UPDATE omni.customers c SET merged_into = keep, updated_at = now() WHERE c.merged_into = absorb;
+
+    -- the decision stands against a later resolve_identities
+    IF v_rep IS NOT NULL AND cardinality(v_ids) > 0 THEN
+        INSERT INTO omni.identity_constraints (identity_a, identity_b, kind)
+        VALUES (least(v_rep, v_ids[1]), greatest(v_rep, v_ids[1]), 'must_link')
+        ON CONFLICT (identity_a, identity_b) DO UPDATE SET kind = 'must_link', created_at = now();
+    END IF;
+
+    INSERT INTO omni.identity_audit (action, customer_id, other_customer_id, identity_ids, moved_rows, reason)
+    VALUES ('merge', keep, absorb, v_ids, v_moved, 'merge_customers');
+    PERFORM omni.refresh_customer_profile(ARRAY[keep]);
+    RETURN keep;
+END
+$$;
+COMMENT ON FUNCTION omni.merge_customers(bigint, bigint) IS
+    'Moves every identity and registered row of customer absorb to customer keep, marks absorb merged into keep, audits it; returns keep';
+
+CREATE FUNCTION omni.unmerge_identity(identity_id bigint) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_old bigint;
+    v_new bigint;
+    v_moved jsonb;
+BEGIN
+    SELECT i.customer_id INTO v_old FROM omni.identities i WHERE i.identity_id = unmerge_identity.identity_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown identity %', coalesce(unmerge_identity.identity_id::text, 'NULL')
+            USING ERRCODE = '22023',
+                  DETAIL = 'The identity id is not in omni.identities.',
+                  HINT = 'List a customer''s identities with omni.customer_identities(customer_id).';
+    END IF;
+    PERFORM 1 FROM omni.customers c WHERE c.customer_id = v_old FOR UPDATE;
+    IF (SELECT count(*) FROM omni.identities i WHERE i.customer_id = v_old) = 1 THEN
+        RAISE EXCEPTION 'identity % is the only identity of customer %', unmerge_identity.identity_id, v_old
+            USING ERRCODE = '22023',
+                  DETAIL = 'Unmerging it would leave an empty customer behind.',
+                  HINT = 'Unmerge an identity of a customer that has several.';
+    END IF;
+
+    INSERT INTO omni.customers DEFAULT VALUES RETURNING customers.customer_id INTO v_new;
+    UPDATE omni.identities i SET customer_id = v_new, link_rule = 'unmerge', link_score = NULL,
+                                 link_explanation = NULL, updated_at = now()
+     WHERE i.identity_id = unmerge_identity.identity_id;
+    v_moved := omni.move_customer_rows(v_old, v_new, unmerge_identity.identity_id);
+
+    -- resolve_identities must not put it back: cannot-link to every identity
+    -- it leaves, and no earlier must-link of its own
+    DELETE FROM omni.identity_constraints k
+     WHERE k.kind = 'must_link' AND unmerge_identity.identity_id IN (k.identity_a, k.identity_b);
+    INSERT INTO omni.identity_constraints (identity_a, identity_b, kind)
+    SELECT least(i.identity_id, unmerge_identity.identity_id), greatest(i.identity_id, unmerge_identity.identity_id),
+           'cannot_link'
+      FROM omni.identities i WHERE i.customer_id = v_old
+    ON CONFLICT (identity_a, identity_b) DO UPDATE SET kind = 'cannot_link', created_at = now();
+
+    INSERT INTO omni.identity_audit (action, customer_id, other_customer_id, identity_ids, moved_rows, reason)
+    VALUES ('unmerge', v_new, v_old, ARRAY[unmerge_identity.identity_id], v_moved, 'unmerge_identity');
+    PERFORM omni.refresh_customer_profile(ARRAY[v_old, v_new]);
+    RETURN v_new;
+END
+$$;
+COMMENT ON FUNCTION omni.unmerge_identity(bigint) IS
+    'Detaches an identity from its customer into a new customer (returned), with the rows registered as following that identity; audited, and respected by resolve_identities';
+
+CREATE FUNCTION omni.customer_identities(customer_id bigint)
+RETURNS TABLE (identity_id bigint, channel text, source_key text, attributes jsonb,
+               link_rule text, link_score float8, created_at timestamptz)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM omni.check_customer(customer_identities.customer_id);
+    RETURN QUERY
+    SELECT i.identity_id, i.channel, i.source_key, i.attributes, i.link_rule, i.link_score, i.created_at
+      FROM omni.identities i
+     WHERE i.customer_id = customer_identities.customer_id
+     ORDER BY i.identity_id;
+END
+$$;
+COMMENT ON FUNCTION omni.customer_identities(bigint) IS
+    'The identities of a customer in every channel, oldest first; OM006 for an unknown or merged customer';
+
+-- ---------------------------------------------------------------------------
+-- Batch re-clustering.
+
+CREATE FUNCTION omni.resolve_identities()
+RETURNS TABLE (clusters int, merged int)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    n bigint;
+    v_u float8[];
+    v_model float8[];
+    v_levels int2[];
+    v_counts float8[];
+    v_pairs bigint;
+    v_labels int4[];
+    v_clusters int;
+    v_merged int;
+    v_match float8 := omni.identity_threshold_weight();
+    v_nonmatch float8 := omni.identity_nonmatch_weight();
+    r record;
+BEGIN
+    -- one resolve at a time; identify (which inserts) waits until it commits
+    LOCK TABLE omni.identities IN SHARE ROW EXCLUSIVE MODE;
+    LOCK TABLE omni.customers IN SHARE ROW EXCLUSIVE MODE;
+    SELECT count(*) INTO n FROM omni.identities;
+
+    -- 1. the records, numbered 0..n-1, with their term-frequency ratios
+    v_u := omni.identity_refresh_terms();
+    CREATE TEMP TABLE _ri_nodes ON COMMIT DROP AS
+    SELECT (row_number() OVER (ORDER BY i.identity_id) - 1)::int AS idx,
+           i.identity_id, i.customer_id, i.norm, i.email_key, i.phone,
+           coalesce(hashtext(i.email_key), 0) AS em,
+           coalesce(ltrim(i.phone::text, '+')::bigint, 0) AS ph,
+           ARRAY[coalesce(t0.freq, 1.0 / n) / greatest(v_u[1], 1e-9),
+                 coalesce(t1.freq, 1.0 / n) / greatest(v_u[2], 1e-9),
+                 coalesce(t3.freq, 1.0 / n) / greatest(v_u[3], 1e-9),
+                 coalesce(t4.freq, 1.0 / n) / greatest(v_u[4], 1e-9)] AS tf
+      FROM omni.identities i
+      LEFT JOIN omni.identity_terms t0 ON t0.field_no = 0 AND t0.value = i.norm ->> 'fn'
+      LEFT JOIN omni.identity_terms t1 ON t1.field_no = 1 AND t1.value = i.norm ->> 'ln'
+      LEFT JOIN omni.identity_terms t3 ON t3.field_no = 3 AND t3.value = i.norm ->> 'pc'
+      LEFT JOIN omni.identity_terms t4 ON t4.field_no = 4 AND t4.value = i.norm ->> 'ct';
+    CREATE UNIQUE INDEX ON _ri_nodes (idx);
+    CREATE INDEX ON _ri_nodes (identity_id);
+    ANALYZE _ri_nodes;
+
+    -- 2. candidate pairs from the blocking keys, compared once
+    CREATE TEMP TABLE _ri_pairs ON COMMIT DROP AS
+    WITH k AS (
+        SELECT u.key, x.idx FROM _ri_nodes x, unnest(omni.identity_blocking_keys(x.norm)) AS u(key)
+    ), blocks AS (
+        SELECT k.key, array_agg(k.idx) AS ids FROM k GROUP BY k.key
+        HAVING count(*) BETWEEN 2 AND omni.identity_max_candidates()
+    )
+    SELECT DISTINCT x AS a, y AS b FROM blocks, unnest(ids) AS x, unnest(ids) AS y WHERE x < y;
+
+    CREATE TEMP TABLE _ri_scored ON COMMIT DROP AS
+    SELECT p.a, p.b, omni.identity_levels(na.norm, nb.norm) AS lv, na.tf,
+           (na.email_key = nb.email_key OR na.phone = nb.phone) IS TRUE AS det
+      FROM _ri_pairs p
+      JOIN _ri_nodes na ON na.idx = p.a
+      JOIN _ri_nodes nb ON nb.idx = p.b;
+    DROP TABLE _ri_pairs;
+
+    -- 3. the model, by EM over these very pairs
+    SELECT array_agg(s.lv), array_agg(s.cnt), sum(s.cnt) INTO v_levels, v_counts, v_pairs
+      FROM (SELECT lv, count(*)::float8 AS cnt FROM _ri_scored GROUP BY lv) s;
+    IF v_pairs IS NOT NULL THEN
+        v_model := omni.identity_em(v_levels, v_counts, omni.identity_default_model(), 50);
+        UPDATE omni.identity_model
+           SET model = v_model, trained_at = now(), identities = n, pairs = v_pairs, u_exact = v_u;
+    ELSE
+        v_model := omni.identity_model();
+    END IF;
+
+    -- 4. clusters: deterministic links and must-links join, cannot-links and
+    --    non-matching pairs forbid, scored pairs join best first
+    WITH cons AS (
+        SELECT least(na.idx, nb.idx) AS a, greatest(na.idx, nb.idx) AS b,
+               CASE WHEN k.kind = 'must_link' THEN 1000.0 ELSE -1000.0 END AS w
+          FROM omni.identity_constraints k
+          JOIN _ri_nodes na ON na.identity_id = k.identity_a
+          JOIN _ri_nodes nb ON nb.identity_id = k.identity_b
+    ), edges AS (
+        SELECT s.a, s.b,
+               CASE WHEN s.det THEN 1000.0 ELSE omni.identity_levels_weight(s.lv, v_model, s.tf) END AS w
+          FROM _ri_scored s
+         WHERE NOT EXISTS (SELECT 1 FROM cons WHERE cons.a = s.a AND cons.b = s.b)
+        UNION ALL
+        SELECT a, b, w FROM cons
+    )
+    SELECT omni.identity_cluster(
+               (SELECT coalesce(array_agg(x.em ORDER BY x.idx), '{}') FROM _ri_nodes x),
+               (SELECT coalesce(array_agg(x.ph ORDER BY x.idx), '{}') FROM _ri_nodes x),
+               coalesce(array_agg(e.a), '{}'), coalesce(array_agg(e.b), '{}'),
+               coalesce(array_agg(e.w), '{}'), v_match, v_nonmatch)
+      INTO v_labels
+      FROM edges e
+     WHERE e.w >= v_match OR e.w <= v_nonmatch;
+    DROP TABLE _ri_scored;
+
+    -- 5. each cluster keeps the customer most of its identities had (a
+    --    customer goes to the cluster holding most of it); the others get
+    --    a new customer
+    CREATE TEMP TABLE _ri_assign ON COMMIT DROP AS
+    SELECT x.identity_id, x.customer_id, l.label AS cl
+      FROM _ri_nodes x JOIN unnest(v_labels) WITH ORDINALITY AS l(label, o) ON l.o = x.idx + 1;
+    DROP TABLE _ri_nodes;
+    CREATE TEMP TABLE _ri_target ON COMMIT DROP AS
+    WITH cc AS (
+        SELECT a.cl, a.customer_id, count(*) AS cnt FROM _ri_assign a GROUP BY 1, 2
+    ), best AS (
+        SELECT DISTINCT ON (cc.customer_id) cc.customer_id, cc.cl FROM cc ORDER BY cc.customer_id, cc.cnt DESC, cc.cl
+    ), pick AS (
+        SELECT DISTINCT ON (cc.cl) cc.cl, cc.customer_id
+          FROM cc JOIN best ON best.customer_id = cc.customer_id AND best.cl = cc.cl
+         ORDER BY cc.cl, cc.cnt DESC, cc.customer_id
+    )
+    SELECT c.cl, p.customer_id AS target, p.customer_id IS NULL AS is_new
+      FROM (SELECT DISTINCT a.cl FROM _ri_assign a) c LEFT JOIN pick p ON p.cl = c.cl;
+    SELECT count(*) INTO v_clusters FROM _ri_target;
+
+    UPDATE _ri_target t SET target = nextval(pg_get_serial_sequence('omni.customers', 'customer_id'))
+     WHERE t.is_new;
+    INSERT INTO omni.customers (customer_id) SELECT t.target FROM _ri_target t WHERE t.is_new;
+
+    CREATE TEMP TABLE _ri_moves ON COMMIT DROP AS
+    SELECT a.identity_id, a.customer_id AS old_customer, t.target
+      FROM _ri_assign a JOIN _ri_target t ON t.cl = a.cl
+     WHERE a.customer_id <> t.target;
+    UPDATE omni.identities i
+       SET customer_id = m.target, link_rule = 'resolve', link_score = NULL, link_explanation = NULL,
+           updated_at = now()
+      FROM _ri_moves m WHERE i.identity_id = m.identity_id;
+
+    -- customers left without identities were absorbed: into the customer
+    -- that received most of them
+    CREATE TEMP TABLE _ri_absorbed ON COMMIT DROP AS
+    SELECT DISTINCT ON (m.old_customer) m.old_customer AS absorbed, m.target
+      FROM _ri_moves m
+     WHERE NOT EXISTS (SELECT 1 FROM omni.identities i WHERE i.customer_id = m.old_customer)
+     GROUP BY m.old_customer, m.target
+     ORDER BY m.old_customer, count(*) DESC, m.target;
+    UPDATE omni.customers c SET status = 'merged', merged_into = x.target, updated_at = now()
+      FROM _ri_absorbed x WHERE c.customer_id = x.absorbed;
+    GET DIAGNOSTICS v_merged = ROW_COUNT;
+    UPDATE omni.customers c SET merged_into = x.target, updated_at = now()
+      FROM _ri_absorbed x WHERE c.merged_into = x.absorbed;
+
+    -- rows of other parts follow, and every move is audited
+    IF EXISTS (SELECT 1 FROM omni.customer_references) THEN
+        FOR r IN SELECT x.absorbed, x.target FROM _ri_absorbed x ORDER BY x.absorbed LOOP
+            PERFORM omni.move_customer_rows(r.absorbed, r.target);
+        END LOOP;
+        FOR r IN SELECT m.* FROM _ri_moves m
+                  WHERE NOT EXISTS (SELECT 1 FROM _ri_absorbed x WHERE x.absorbed = m.old_customer)
+                  ORDER BY m.identity_id LOOP
+            PERFORM omni.move_customer_rows(r.old_customer, r.target, r.identity_id);
+        END LOOP;
+    END IF;
+    INSERT INTO omni.identity_audit (action, customer_id, other_customer_id, identity_ids, reason)
+    SELECT 'resolve', m.target, m.old_customer, array_agg(m.identity_id ORDER BY m.identity_id),
+           CASE WHEN bool_or(x.absorbed IS NOT NULL) THEN 'resolve_identities: merged'
+                ELSE 'resolve_identities: split' END
+      FROM _ri_moves m LEFT JOIN _ri_absorbed x ON x.absorbed = m.old_customer
+     GROUP BY m.target, m.old_customer;
+
+    PERFORM omni.refresh_customer_profile(
+        (SELECT array_agg(DISTINCT u.id) FROM _ri_moves m, LATERAL (VALUES (m.target), (m.old_customer)) u(id)));
+    DROP TABLE _ri_assign;
+    DROP TABLE _ri_target;
+    DROP TABLE _ri_moves;
+    DROP TABLE _ri_absorbed;
+    RETURN QUERY SELECT v_clusters, v_merged;
+END
+$$;
+COMMENT ON FUNCTION omni.resolve_identities() IS
+    'Re-clusters every identity: candidate pairs from the blocking keys, model re-estimated by EM, union-find with the non-match and strong-identifier guard; returns the number of clusters and of customers merged';
