@@ -106,7 +106,10 @@ Pair(const OmniRecord *rec, char rule, int f1, int len1, int f2, int len2,
  *	G both phonetic codes (in either order) | postcode area (3 characters),
  *	  or alone when the record has neither postcode nor city;
  *	H birth date|first initial; I birth date|last initial;
- *	J both phonetic codes | birth year; K address|postcode area.
+ *	J both phonetic codes | birth year; K address|postcode area;
+ *	L birth date|postcode; M last name Soundex|postcode; N first name
+ *	Soundex|postcode; O first three letters of both names|postcode area;
+ *	Q the same|city.
  */
 int
 OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
@@ -135,6 +138,28 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 	n = Pair(rec, 'H', OMNI_F_BIRTH_DATE, 0, OMNI_F_FIRST_NAME, 1, keys, n, max);
 	n = Pair(rec, 'I', OMNI_F_BIRTH_DATE, 0, OMNI_F_LAST_NAME, 1, keys, n, max);
 	n = Pair(rec, 'K', OMNI_F_ADDRESS, 0, OMNI_F_POSTCODE, 3, keys, n, max);
+	n = Pair(rec, 'L', OMNI_F_BIRTH_DATE, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'M', OMNI_F_LAST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'N', OMNI_F_FIRST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	if (HAS(OMNI_F_FIRST_NAME) && HAS(OMNI_F_LAST_NAME) &&
+		(HAS(OMNI_F_POSTCODE) || HAS(OMNI_F_CITY)))
+	{
+		/* name prefixes survive a typo late in both names */
+		KeyStart(&kb, 'O');
+		KeyAdd(&kb, rec->v[OMNI_F_FIRST_NAME], Min(rec->len[OMNI_F_FIRST_NAME], 3));
+		KeyAdd(&kb, rec->v[OMNI_F_LAST_NAME], Min(rec->len[OMNI_F_LAST_NAME], 3));
+		if (HAS(OMNI_F_POSTCODE))
+			KeyAdd(&kb, rec->v[OMNI_F_POSTCODE], Min(rec->len[OMNI_F_POSTCODE], 3));
+		n = KeyEmit(&kb, keys, n, max);
+		if (HAS(OMNI_F_CITY))
+		{
+			KeyStart(&kb, 'Q');
+			KeyAdd(&kb, rec->v[OMNI_F_FIRST_NAME], Min(rec->len[OMNI_F_FIRST_NAME], 3));
+			KeyAdd(&kb, rec->v[OMNI_F_LAST_NAME], Min(rec->len[OMNI_F_LAST_NAME], 3));
+			KeyAdd(&kb, V(OMNI_F_CITY));
+			n = KeyEmit(&kb, keys, n, max);
+		}
+	}
 	if (HAS(OMNI_F_FIRST_PHON) && HAS(OMNI_F_LAST_PHON))
 	{
 		/* the two codes in a fixed order, so swapped names still meet */

@@ -99,6 +99,31 @@ OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *levels)
 #undef ARGS
 
 	/*
+	 * Postcode and city say one thing, where the person lives: counted as
+	 * two independent fields they counted it twice (Fellegi-Sunter assumes
+	 * independence), and neighbours sharing one name looked like one
+	 * person.  So when both records have a postcode, the postcode field
+	 * grades the place with the city's help and the city adds nothing:
+	 *	exact: same postcode;
+	 *	close: one edit apart (a typo) in the same city;
+	 *	weak: one edit apart in another city, or another postcode in the
+	 *		  same city (or the same postcode area);
+	 * and the city field speaks only when a postcode is missing.
+	 */
+	if (levels[OMNI_F_POSTCODE] != OMNI_LEVEL_NULL)
+	{
+		bool		same_city = levels[OMNI_F_CITY] >= OMNI_LEVEL_CLOSE;
+		int			pc = levels[OMNI_F_POSTCODE];
+
+		if (pc == OMNI_LEVEL_CLOSE)
+			levels[OMNI_F_POSTCODE] = same_city ? OMNI_LEVEL_CLOSE : OMNI_LEVEL_WEAK;
+		else if (pc != OMNI_LEVEL_EXACT)
+			levels[OMNI_F_POSTCODE] = (same_city || pc == OMNI_LEVEL_WEAK) ?
+				OMNI_LEVEL_WEAK : OMNI_LEVEL_NONE;
+		levels[OMNI_F_CITY] = OMNI_LEVEL_NULL;
+	}
+
+	/*
 	 * First and last name swapped (a form filled the wrong way round):
 	 * counted as close on both, not as two disagreements.
 	 */
@@ -337,16 +362,44 @@ omni_identity_explain(PG_FUNCTION_ARGS)
 }
 
 /*
+ * No agreement level is impossible for the same person: EM with few fields
+ * can drive an m to zero (every pair disagreeing on the postcode is then
+ * called a non-match, which keeps that m at zero), so m is kept at or above
+ * M_FLOOR and the levels renormalised.
+ */
+#define M_FLOOR 0.01
+
+static void
+MStep(double *p, const double *sum, double total, double floor)
+{
+	double		norm = 0.0;
+
+	for (int l = 0; l < OMNI_NLEVELS; l++)
+	{
+		p[l] = sum[l] / total;
+		if (p[l] < floor)
+			p[l] = floor;
+		norm += p[l];
+	}
+	for (int l = 0; l < OMNI_NLEVELS; l++)
+		p[l] /= norm;
+}
+
+/*
  * omni.identity_em(levels int2[], counts float8[], model float8[],
- *					 iterations int, fix_u boolean)
+ *					 iterations int, estimate_m boolean, estimate_u boolean,
+ *					 ignore_fields int4[])
  *
- * EM over the distinct comparison patterns of the candidate pairs
- * (levels holds n patterns of OMNI_NFIELDS levels, counts how often each
- * occurs).  The prior, m and u are all re-estimated over the candidate
- * pairs: candidates share a blocking key, so their non-matches agree more
- * often than random pairs do, and it is among candidates that the model is
- * used.  A field absent from every pair keeps the m and u it came with.
- * Returns the new model.
+ * EM over distinct comparison patterns (levels holds n patterns of
+ * OMNI_NFIELDS levels, counts how often each occurs).  The prior is always
+ * re-estimated; m and u when asked.  Fields in ignore_fields count as
+ * missing: training over pairs that agree on a field by construction (the
+ * pairs of one blocking rule) must not learn anything about that field.
+ * A field no pattern has keeps the m and u it came with.  Returns the new
+ * model.
+ *
+ * As Splink does, the trainer fixes u (estimated from random pairs) and
+ * runs this once per training rule, each ignoring the fields of its rule.
  */
 Datum
 omni_identity_em(PG_FUNCTION_ARGS)
@@ -355,8 +408,12 @@ omni_identity_em(PG_FUNCTION_ARGS)
 	ArrayType  *acnt = PG_GETARG_ARRAYTYPE_P(1);
 	double	   *model0 = FloatArray(PG_GETARG_ARRAYTYPE_P(2), OMNI_MODEL_LEN, "model");
 	int			iterations = PG_GETARG_INT32(3);
-	bool		fix_u = PG_GETARG_BOOL(4);
+	bool		estimate_m = PG_GETARG_BOOL(4);
+	bool		estimate_u = PG_GETARG_BOOL(5);
+	ArrayType  *aign = PG_GETARG_ARRAYTYPE_P(6);
 	int			n = ArrayGetNItems(ARR_NDIM(acnt), ARR_DIMS(acnt));
+	int			nign = ArrayGetNItems(ARR_NDIM(aign), ARR_DIMS(aign));
+	bool		ignore[OMNI_NFIELDS] = {0};
 	int16	   *lev;
 	double	   *cnt = FloatArray(acnt, n, "counts");
 	double		model[OMNI_MODEL_LEN];
@@ -368,6 +425,17 @@ omni_identity_em(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("levels must hold %d int2 values per pattern", OMNI_NFIELDS)));
+	if (ARR_ELEMTYPE(aign) != INT4OID || ARR_HASNULL(aign))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ignore_fields must be an int4 array without NULLs")));
+	for (int i = 0; i < nign; i++)
+	{
+		int			f = ((int32 *) ARR_DATA_PTR(aign))[i];
+
+		if (f >= 0 && f < OMNI_NFIELDS)
+			ignore[f] = true;
+	}
 	lev = (int16 *) ARR_DATA_PTR(alev);
 	memcpy(model, model0, sizeof(model));
 
@@ -389,14 +457,14 @@ omni_identity_em(PG_FUNCTION_ARGS)
 			{
 				int			l = lev[p * OMNI_NFIELDS + f];
 
-				if (l < 0)
+				if (l < 0 || l >= OMNI_NLEVELS || ignore[f])
 					continue;
 				lm += log(Clamp(model[OMNI_MODEL_M(f, l)]));
 				lu += log(Clamp(model[OMNI_MODEL_U(f, l)]));
 			}
 			post[p] = 1.0 / (1.0 + exp(lu - lm));
 		}
-		/* M step: the prior and m from the expected matches */
+		/* M step */
 		for (int p = 0; p < n; p++)
 		{
 			total += cnt[p];
@@ -405,11 +473,10 @@ omni_identity_em(PG_FUNCTION_ARGS)
 			{
 				int			l = lev[p * OMNI_NFIELDS + f];
 
-				if (l >= 0)
-				{
-					msum[f][l] += cnt[p] * post[p];
-					usum[f][l] += cnt[p] * (1.0 - post[p]);
-				}
+				if (l < 0 || l >= OMNI_NLEVELS || ignore[f])
+					continue;
+				msum[f][l] += cnt[p] * post[p];
+				usum[f][l] += cnt[p] * (1.0 - post[p]);
 			}
 		}
 		if (total <= 0.0)
@@ -428,10 +495,10 @@ omni_identity_em(PG_FUNCTION_ARGS)
 				fsum += msum[f][l];
 				gsum += usum[f][l];
 			}
-			for (int l = 0; l < OMNI_NLEVELS && fsum > 1e-9; l++)
-				model[OMNI_MODEL_M(f, l)] = Clamp(msum[f][l] / fsum);
-			for (int l = 0; l < OMNI_NLEVELS && gsum > 1e-9 && fix_u == false; l++)
-				model[OMNI_MODEL_U(f, l)] = Clamp(usum[f][l] / gsum);
+			if (estimate_m && fsum > 1e-9)
+				MStep(&model[OMNI_MODEL_M(f, 0)], msum[f], fsum, M_FLOOR);
+			if (estimate_u && gsum > 1e-9)
+				MStep(&model[OMNI_MODEL_U(f, 0)], usum[f], gsum, PROB_FLOOR);
 		}
 	}
 

@@ -204,10 +204,11 @@ CREATE FUNCTION omni.identity_explain(a jsonb, b jsonb, model float8[], tf float
 COMMENT ON FUNCTION omni.identity_explain(jsonb, jsonb, float8[], float8[]) IS
     'Why two records match: match weight, probability, prior and each field''s level and weight';
 CREATE FUNCTION omni.identity_em(levels int2[], counts float8[], model float8[], iterations int,
-                                 fix_u boolean DEFAULT false) RETURNS float8[]
+                                 estimate_m boolean, estimate_u boolean, ignore_fields int[] DEFAULT '{}')
+RETURNS float8[]
     AS 'MODULE_PATHNAME', 'omni_identity_em' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION omni.identity_em(int2[], float8[], float8[], int, boolean) IS
-    'Expectation-maximisation of the prior and the m and u probabilities over comparison patterns and their counts';
+COMMENT ON FUNCTION omni.identity_em(int2[], float8[], float8[], int, boolean, boolean, int[]) IS
+    'Expectation-maximisation of the prior (and m, u when asked) over comparison patterns and their counts, ignoring some fields';
 CREATE FUNCTION omni.identity_cluster(email int4[], phone int8[], a int4[], b int4[], w float8[],
                                       match_weight float8, nonmatch_weight float8) RETURNS int4[]
     AS 'MODULE_PATHNAME', 'omni_identity_cluster' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -296,7 +297,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         (5, '{0.10,0.10,0.15,0.65}', '{0.97,0.025,0.004,0.001}'),                    -- address
         (6, '{0.20,0.000001,0.000001,0.80}', '{0.9999,0.000001,0.000001,0.0001}'),   -- email
         (7, '{0.20,0.02,0.03,0.75}', '{0.999,0.0009,0.00009,0.00001}'))              -- phone
-    SELECT ARRAY[-3.0::float8]
+    SELECT ARRAY[-13.0::float8]
            || (SELECT array_agg(x ORDER BY f, o) FROM v, unnest(m) WITH ORDINALITY AS t(x, o))
            || (SELECT array_agg(x ORDER BY f, o) FROM v, unnest(u) WITH ORDINALITY AS t(x, o));
 $$;
@@ -421,50 +422,194 @@ $$;
 COMMENT ON FUNCTION omni.identity_refresh_terms() IS
     'Rebuilds omni.identity_terms from the identities; returns the random-pair agreement of first name, last name, postcode, city';
 
+-- u, the chance of each agreement level between two different people,
+-- from pseudo-random pairs of identities (the same pairs at every call on
+-- the same table, so training is repeatable); half a count of smoothing
+-- keeps a level never seen from weighing infinitely.
+CREATE FUNCTION omni.identity_estimate_u(model float8[], samples int DEFAULT 200000) RETURNS float8[]
+LANGUAGE sql STABLE AS $$
+    -- identity ids are dense enough: draw ids in their range, skip the gaps
+    WITH r AS (
+        SELECT min(identity_id) AS lo, max(identity_id) - min(identity_id) + 1 AS span FROM omni.identities
+    ), pairs AS (
+        SELECT r.lo + (hashint8(s) & 2147483647) % r.span AS a,
+               r.lo + (hashint8(s + 4294967296) & 2147483647) % r.span AS b
+          FROM r, generate_series(1, samples) AS s
+         WHERE r.span > 1
+    ), lv AS MATERIALIZED (     -- compare each pair once, not once per field
+        SELECT omni.identity_levels(x.norm, y.norm) AS l
+          FROM pairs
+          JOIN omni.identities x ON x.identity_id = pairs.a
+          JOIN omni.identities y ON y.identity_id = pairs.b
+         WHERE pairs.a <> pairs.b
+    ), cnt AS (
+        SELECT f, lv.l[f + 1] AS lev, count(*) AS c
+          FROM lv, generate_series(0, 7) AS f
+         WHERE lv.l[f + 1] >= 0
+         GROUP BY 1, 2
+    ), tot AS (
+        SELECT f, sum(c) AS t FROM cnt GROUP BY f
+    )
+    SELECT model[1:33] || array_agg(
+               CASE WHEN coalesce(tot.t, 0) < 20 THEN model[34 + g.f * 4 + g.lev]
+                    ELSE (coalesce(cnt.c, 0) + 0.5) / (tot.t + 2.0) END
+               ORDER BY g.f, g.lev)
+      FROM (SELECT f, lev FROM generate_series(0, 7) AS f, generate_series(0, 3) AS lev) g
+      LEFT JOIN cnt ON cnt.f = g.f AND cnt.lev = g.lev
+      LEFT JOIN tot ON tot.f = g.f
+$$;
+COMMENT ON FUNCTION omni.identity_estimate_u(float8[], int) IS
+    'The model with its u probabilities estimated from pseudo-random pairs of identities (fields seen fewer than 20 times keep theirs)';
+
+-- Comparison patterns of the pairs of one training rule: pairs that agree
+-- exactly on the rule's key (1: first and last name, 2: postcode, 3: birth
+-- date), from blocks of at most 300 records, blocks drawn in hash order
+-- until about max_pairs pairs.
+CREATE FUNCTION omni.identity_rule_patterns(rule int, max_pairs int,
+                                            OUT levels int2[], OUT counts float8[], OUT pairs bigint)
+LANGUAGE sql STABLE AS $$
+    WITH k AS (
+        SELECT i.identity_id,
+               CASE rule WHEN 1 THEN (i.norm ->> 'fn') || '|' || (i.norm ->> 'ln')
+                         WHEN 2 THEN i.norm ->> 'pc'
+                         WHEN 3 THEN i.norm ->> 'dob' END AS key
+          FROM omni.identities i
+    ), blocks AS (
+        SELECT k.key, array_agg(k.identity_id) AS ids, count(*) AS c
+          FROM k WHERE k.key IS NOT NULL GROUP BY k.key HAVING count(*) BETWEEN 2 AND 300
+    ), chosen AS (
+        SELECT b.ids FROM (SELECT ids, sum(c * (c - 1) / 2) OVER (ORDER BY hashtext(key), key) AS running
+                             FROM blocks) b
+         WHERE b.running <= max_pairs
+    ), lv AS MATERIALIZED (
+        SELECT omni.identity_levels(a.norm, b.norm) AS l
+          FROM chosen, unnest(chosen.ids) AS x, unnest(chosen.ids) AS y,
+               omni.identities a, omni.identities b
+         WHERE x < y AND a.identity_id = x AND b.identity_id = y
+    )
+    SELECT array_agg(p.l), array_agg(p.c), sum(p.c)::bigint
+      FROM (SELECT lv.l, count(*)::float8 AS c FROM lv GROUP BY lv.l) p
+$$;
+COMMENT ON FUNCTION omni.identity_rule_patterns(int, int) IS
+    'Comparison patterns and counts of a sample of the pairs agreeing on one training rule''s key';
+
+-- Estimates a model from the identities, the way Splink does:
+--  1. u from pseudo-random pairs;
+--  2. m by EM over the pairs of each training rule, u fixed, ignoring the
+--     rule's own fields (and city beside postcode, which it implies): pairs
+--     that agree by construction teach nothing about those; a field's m is
+--     the mean over the rules that could estimate it;
+--  3. the prior from a sample of the candidate pairs (EM with m and u fixed),
+--     scaled from candidate pairs to all pairs of records.
+CREATE FUNCTION omni.identity_fit(max_pairs int DEFAULT 200000, iterations int DEFAULT 30,
+                                  OUT model float8[], OUT candidate_pairs bigint)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    n bigint;
+    v_base float8[];
+    v_rule record;
+    v_est float8[];
+    v_sum float8[] := array_fill(0::float8, ARRAY[32]);
+    v_cnt int[] := array_fill(0, ARRAY[8]);
+    v_present int[];
+    v_sample float8;
+    p record;
+    cp record;
+BEGIN
+    SELECT count(*) INTO n FROM omni.identities;
+    model := omni.identity_default_model();
+    candidate_pairs := 0;
+    IF n < 2 THEN
+        RETURN;
+    END IF;
+    v_base := omni.identity_estimate_u(model);
+    v_base[1] := 0;                       -- each rule's EM starts at even odds
+
+    FOR v_rule IN SELECT * FROM (VALUES (1, ARRAY[0, 1]), (2, ARRAY[3, 4]), (3, ARRAY[2])) AS r(rule, ign) LOOP
+        p := omni.identity_rule_patterns(v_rule.rule, max_pairs);
+        CONTINUE WHEN p.pairs IS NULL OR p.pairs < 50;
+        v_est := omni.identity_em(p.levels, p.counts, v_base, iterations, true, false, v_rule.ign);
+        -- fields present in this rule's pairs and not ignored
+        SELECT array_agg(DISTINCT f) INTO v_present
+          FROM generate_series(0, 7) AS f, unnest(p.levels[:][f + 1:f + 1]) AS l
+         WHERE l >= 0 AND f <> ALL (v_rule.ign);
+        CONTINUE WHEN v_present IS NULL;
+        FOR f IN 0 .. 7 LOOP
+            CONTINUE WHEN f <> ALL (v_present);
+            v_cnt[f + 1] := v_cnt[f + 1] + 1;
+            FOR l IN 0 .. 3 LOOP
+                v_sum[f * 4 + l + 1] := v_sum[f * 4 + l + 1] + v_est[2 + f * 4 + l];
+            END LOOP;
+        END LOOP;
+    END LOOP;
+    model := v_base;
+    model[1] := (omni.identity_default_model())[1];
+    FOR f IN 0 .. 7 LOOP
+        CONTINUE WHEN v_cnt[f + 1] = 0;
+        FOR l IN 0 .. 3 LOOP
+            model[2 + f * 4 + l] := v_sum[f * 4 + l + 1] / v_cnt[f + 1];
+        END LOOP;
+    END LOOP;
+
+    -- the prior: share of matches among sampled candidate pairs, scaled
+    v_sample := least(1.0, 20000.0 / n);
+    SELECT array_agg(q.lv) AS lv, array_agg(q.cnt) AS cnt, sum(q.cnt) AS total INTO cp
+      FROM (SELECT omni.identity_levels(a.norm, b.norm) AS lv, count(*)::float8 AS cnt
+              FROM omni.identity_candidate_pairs(omni.identity_max_candidates(), v_sample) c
+              JOIN omni.identities a ON a.identity_id = c.identity_a
+              JOIN omni.identities b ON b.identity_id = c.identity_b
+             GROUP BY 1) q;
+    IF cp.total IS NOT NULL THEN
+        candidate_pairs := round(cp.total / v_sample);
+        model := omni.identity_prior(cp.lv, cp.cnt, model, candidate_pairs, n);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION omni.identity_fit(int, int) IS
+    'Estimates the model from the identities: u from random pairs, m by EM per training rule, the prior from candidate pairs';
+
+-- The prior of a model: EM over candidate-pair patterns with m and u fixed
+-- gives the share of matches among candidates; scaled to all pairs.
+CREATE FUNCTION omni.identity_prior(levels int2[], counts float8[], model float8[],
+                                    candidate_pairs bigint, identities bigint) RETURNS float8[]
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    v float8[] := model;
+    lb float8;
+    lr float8;
+BEGIN
+    v[1] := -3;
+    v := omni.identity_em(levels, counts, v, 50, false, false);
+    lb := 1.0 / (1.0 + 2 ^ (-v[1]));
+    lr := greatest(lb * candidate_pairs / (identities * (identities - 1) / 2.0), 1e-12);
+    v[1] := ln(lr / (1.0 - lr)) / ln(2.0);
+    RETURN v;
+END
+$$;
+COMMENT ON FUNCTION omni.identity_prior(int2[], float8[], float8[], bigint, bigint) IS
+    'The model with its prior re-estimated: matches among candidate pairs by EM (m, u fixed), scaled to all pairs of identities';
+
 -- Fits the model to the identities now in the table.
-CREATE FUNCTION omni.train_matcher(iterations int DEFAULT 50, max_pairs int DEFAULT 300000)
+CREATE FUNCTION omni.train_matcher(max_pairs int DEFAULT 200000)
 RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     n bigint;
-    v_pairs bigint;
-    v_sample float8 := 1.0;
-    v_model float8[];
     v_u float8[];
-    v_levels int2[];
-    v_counts float8[];
+    f record;
 BEGIN
     SELECT count(*) INTO n FROM omni.identities;
     IF n < 2 THEN
-        RETURN jsonb_build_object('identities', n, 'pairs', 0, 'trained', false);
+        RETURN jsonb_build_object('identities', n, 'trained', false);
     END IF;
-
     v_u := omni.identity_refresh_terms();
-
-    -- EM over the comparison patterns of (a sample of) the candidate pairs
-    IF n > 50000 THEN
-        v_sample := 50000.0 / n;
-    END IF;
-    SELECT array_agg(p.lv), array_agg(p.cnt), sum(p.cnt)
-      INTO v_levels, v_counts, v_pairs
-      FROM (SELECT omni.identity_levels(a.norm, b.norm) AS lv, count(*)::float8 AS cnt
-              FROM (SELECT * FROM omni.identity_candidate_pairs(
-                                   omni.identity_max_candidates(), v_sample)
-                     LIMIT max_pairs) p
-              JOIN omni.identities a ON a.identity_id = p.identity_a
-              JOIN omni.identities b ON b.identity_id = p.identity_b
-             GROUP BY 1) p;
-    IF v_pairs IS NULL THEN
-        RETURN jsonb_build_object('identities', n, 'pairs', 0, 'trained', false);
-    END IF;
-    v_model := omni.identity_em(v_levels, v_counts, omni.identity_default_model(), iterations);
-
+    f := omni.identity_fit(max_pairs);
     UPDATE omni.identity_model
-       SET model = v_model, trained_at = now(), identities = n, pairs = v_pairs, u_exact = v_u;
-    RETURN jsonb_build_object('identities', n, 'pairs', v_pairs, 'trained', true,
-                              'match_prior', round((1.0 / (1.0 + 2 ^ (-v_model[1])))::numeric, 4));
+       SET model = f.model, trained_at = now(), identities = n, pairs = f.candidate_pairs, u_exact = v_u;
+    RETURN jsonb_build_object('identities', n, 'candidate_pairs', f.candidate_pairs, 'trained', true,
+                              'prior_weight', round(f.model[1]::numeric, 3));
 END
 $$;
-COMMENT ON FUNCTION omni.train_matcher(int, int) IS
+COMMENT ON FUNCTION omni.train_matcher(int) IS
     'Estimates the model from the identities: term frequencies, then prior, m and u by EM over candidate pairs (resolve_identities calls it)';
 
 -- ---------------------------------------------------------------------------
@@ -883,16 +1028,15 @@ BEGIN
       JOIN _ri_nodes nb ON nb.idx = p.b;
     DROP TABLE _ri_pairs;
 
-    -- 3. the model, by EM over these very pairs
+    -- 3. the model, fitted to the data, its prior from these very pairs
+    v_model := (omni.identity_fit()).model;
     SELECT array_agg(s.lv), array_agg(s.cnt), sum(s.cnt) INTO v_levels, v_counts, v_pairs
       FROM (SELECT lv, count(*)::float8 AS cnt FROM _ri_scored GROUP BY lv) s;
     IF v_pairs IS NOT NULL THEN
-        v_model := omni.identity_em(v_levels, v_counts, omni.identity_default_model(), 50);
-        UPDATE omni.identity_model
-           SET model = v_model, trained_at = now(), identities = n, pairs = v_pairs, u_exact = v_u;
-    ELSE
-        v_model := omni.identity_model();
+        v_model := omni.identity_prior(v_levels, v_counts, v_model, v_pairs, n);
     END IF;
+    UPDATE omni.identity_model
+       SET model = v_model, trained_at = now(), identities = n, pairs = coalesce(v_pairs, 0), u_exact = v_u;
 
     -- 4. clusters: deterministic links and must-links join, cannot-links and
     --    non-matching pairs forbid, scored pairs join best first

@@ -51,3 +51,19 @@ LANGUAGE sql AS $$
            round(2 * tp.n::numeric / nullif(p.n + t.n, 0), 4)
       FROM t, p, tp
 $$;
+
+-- Bulk import without matching (each record its own customer), for the
+-- batch-only measurement: resolve_identities then does all the linking.
+CREATE OR REPLACE PROCEDURE bench.import()
+LANGUAGE plpgsql AS $$
+BEGIN
+    CREATE TEMP TABLE _imp AS
+    SELECT r.seq, r.channel, r.source_key, r.attrs, x.norm, x.email_key, x.phone,
+           nextval(pg_get_serial_sequence('omni.customers', 'customer_id')) AS customer_id
+      FROM bench.records r, LATERAL omni.identity_record(r.attrs) x;
+    INSERT INTO omni.customers (customer_id) SELECT customer_id FROM _imp;
+    INSERT INTO omni.identities (channel, source_key, customer_id, attributes, email_key, phone, norm)
+    SELECT channel, source_key, customer_id, attrs, email_key, phone, norm FROM _imp ORDER BY seq;
+    DROP TABLE _imp;
+END
+$$;
