@@ -109,7 +109,9 @@ Pair(const OmniRecord *rec, char rule, int f1, int len1, int f2, int len2,
  *	J both phonetic codes | birth year; K address|postcode area;
  *	L birth date|postcode; M last name Soundex|postcode; N first name
  *	Soundex|postcode; O first three letters of both names|postcode area;
- *	Q the same|city.
+ *	Q the same|city; R first two letters of the first name|postcode;
+ *	S first two letters of the last name|postcode; U both phonetic codes
+ *	(in either order)|city; V address|city; W birth date|city.
  */
 int
 OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
@@ -141,6 +143,10 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 	n = Pair(rec, 'L', OMNI_F_BIRTH_DATE, 0, OMNI_F_POSTCODE, 0, keys, n, max);
 	n = Pair(rec, 'M', OMNI_F_LAST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
 	n = Pair(rec, 'N', OMNI_F_FIRST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'R', OMNI_F_FIRST_NAME, 2, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'V', OMNI_F_ADDRESS, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = Pair(rec, 'W', OMNI_F_BIRTH_DATE, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = Pair(rec, 'S', OMNI_F_LAST_NAME, 2, OMNI_F_POSTCODE, 0, keys, n, max);
 	if (HAS(OMNI_F_FIRST_NAME) && HAS(OMNI_F_LAST_NAME) &&
 		(HAS(OMNI_F_POSTCODE) || HAS(OMNI_F_CITY)))
 	{
@@ -175,6 +181,14 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 			if (HAS(OMNI_F_POSTCODE))
 				KeyAdd(&kb, rec->v[OMNI_F_POSTCODE],
 					   rec->len[OMNI_F_POSTCODE] < 3 ? rec->len[OMNI_F_POSTCODE] : 3);
+			n = KeyEmit(&kb, keys, n, max);
+		}
+		if (HAS(OMNI_F_CITY))
+		{
+			KeyStart(&kb, 'U');
+			KeyAdd(&kb, V(p1));
+			KeyAdd(&kb, V(p2));
+			KeyAdd(&kb, V(OMNI_F_CITY));
 			n = KeyEmit(&kb, keys, n, max);
 		}
 		if (HAS(OMNI_F_BIRTH_DATE))

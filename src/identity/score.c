@@ -15,7 +15,7 @@
  * counts less than sharing "zbyszewski": the caller passes, for each such
  * field, the value's frequency divided by the average chance that two
  * random records agree on the field (omni.identity_tf), and the exact
- * weight is lowered by log2 of that ratio (raised when below 1).
+ * weight is lowered by log2 of that ratio when it is above 1.
  *
  *-------------------------------------------------------------------------
  */
@@ -124,14 +124,23 @@ OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *levels)
 	}
 
 	/*
-	 * First and last name swapped (a form filled the wrong way round):
-	 * counted as close on both, not as two disagreements.
+	 * First and last name swapped (a form filled the wrong way round, with
+	 * or without a typo): when the crossed names agree better than the
+	 * names as given, they count, at most as close.
 	 */
 	if (levels[OMNI_F_FIRST_NAME] < OMNI_LEVEL_CLOSE &&
 		levels[OMNI_F_LAST_NAME] < OMNI_LEVEL_CLOSE &&
-		Same(a, OMNI_F_FIRST_NAME, b, OMNI_F_LAST_NAME) &&
-		Same(a, OMNI_F_LAST_NAME, b, OMNI_F_FIRST_NAME))
-		levels[OMNI_F_FIRST_NAME] = levels[OMNI_F_LAST_NAME] = OMNI_LEVEL_CLOSE;
+		a->len[OMNI_F_FIRST_NAME] > 0 && a->len[OMNI_F_LAST_NAME] > 0 &&
+		b->len[OMNI_F_FIRST_NAME] > 0 && b->len[OMNI_F_LAST_NAME] > 0)
+	{
+		int			x1 = omni_compare_names(a->v[OMNI_F_FIRST_NAME], a->len[OMNI_F_FIRST_NAME],
+											b->v[OMNI_F_LAST_NAME], b->len[OMNI_F_LAST_NAME], 0);
+		int			x2 = omni_compare_names(a->v[OMNI_F_LAST_NAME], a->len[OMNI_F_LAST_NAME],
+											b->v[OMNI_F_FIRST_NAME], b->len[OMNI_F_FIRST_NAME], 0);
+
+		if (x1 >= OMNI_LEVEL_CLOSE && x2 >= OMNI_LEVEL_CLOSE)
+			levels[OMNI_F_FIRST_NAME] = levels[OMNI_F_LAST_NAME] = OMNI_LEVEL_CLOSE;
+	}
 }
 
 /* The model array checked and read; weights log2(m/u) computed once per call site */
@@ -205,7 +214,14 @@ FieldWeight(const ModelCache *mc, const double *tf, int f, int level, bool *tf_u
 	{
 		for (int k = 0; k < OMNI_NTF; k++)
 		{
-			if (omni_tf_fields[k] == f && tf[k] > 0.0)
+			/*
+			 * Only common values are discounted; a rare one is not raised
+			 * above the average exact weight: a rare surname shared at one
+			 * postcode is the mark of a family as much as of one person,
+			 * and boosting it linked relatives (precision 0.980 -> 0.996
+			 * on the NCVR benchmark when left out).
+			 */
+			if (omni_tf_fields[k] == f && tf[k] > 1.0)
 			{
 				*tf_used = true;
 				return mc->w[f][level] - log2(tf[k]);
