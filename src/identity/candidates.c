@@ -11,7 +11,7 @@
  * common as a surname alone.  Keys are 32-bit hashes; the GIN index stores
  * them as int4 entries, and the operator
  *
- *		norm OPERATOR(omni.&&) keys		-- norm shares a key hash with keys
+ *		norm OPERATOR(omni.&&) query	-- the two records share a key hash
  *
  * is answered exactly by the index (no recheck): it is defined on the
  * hashes themselves, and a rare collision only adds a candidate, which the
@@ -231,31 +231,27 @@ omni_identity_blocking_keys(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, n, INT4OID, 4, true, TYPALIGN_INT));
 }
 
-static int32 *
-QueryKeys(ArrayType *arr, int *n)
-{
-	if (ARR_NDIM(arr) > 1 || ARR_ELEMTYPE(arr) != INT4OID || ARR_HASNULL(arr))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("blocking keys must be a one-dimensional int4 array without NULLs"),
-				 errhint("Use omni.identity_blocking_keys(norm).")));
-	*n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	return (int32 *) ARR_DATA_PTR(arr);
-}
-
-/* norm && keys: does the record share a blocking key hash with keys? */
+/* norm && query: do the two records share a blocking key (hash)? */
 Datum
 omni_identity_shares_block(PG_FUNCTION_ARGS)
 {
 	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
+	uint32_t	qkeys[OMNI_MAX_BLOCKING_KEYS];
 	int			n = JsonbKeys(PG_GETARG_JSONB_P(0), keys);
-	int			nq;
-	int32	   *q = QueryKeys(PG_GETARG_ARRAYTYPE_P(1), &nq);
+	int			nq = JsonbKeys(PG_GETARG_JSONB_P(1), qkeys);
+	int			i = 0,
+				j = 0;
 
-	for (int j = 0; j < nq; j++)
-		for (int i = 0; i < n; i++)
-			if (keys[i] == (uint32_t) q[j])
-				PG_RETURN_BOOL(true);
+	/* both sorted: a merge walk */
+	while (i < n && j < nq)
+	{
+		if (keys[i] == qkeys[j])
+			PG_RETURN_BOOL(true);
+		if (keys[i] < qkeys[j])
+			i++;
+		else
+			j++;
+	}
 	PG_RETURN_BOOL(false);
 }
 
@@ -279,22 +275,23 @@ omni_identity_gin_extract_value(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(entries);
 }
 
-/* GIN support 3: the keys of a query; none means no row can match */
+/* GIN support 3: the keys of the query record; none means no row can match */
 Datum
 omni_identity_gin_extract_query(PG_FUNCTION_ARGS)
 {
-	int			nq;
-	int32	   *q = QueryKeys(PG_GETARG_ARRAYTYPE_P(0), &nq);
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
 	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
+	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
+	int			n = JsonbKeys(jb, keys);
 	Datum	   *entries = NULL;
 
-	if (nq > 0)
+	if (n > 0)
 	{
-		entries = palloc(sizeof(Datum) * nq);
-		for (int i = 0; i < nq; i++)
-			entries[i] = Int32GetDatum(q[i]);
+		entries = palloc(sizeof(Datum) * n);
+		for (int i = 0; i < n; i++)
+			entries[i] = Int32GetDatum((int32) keys[i]);
 	}
-	*nentries = nq;
+	*nentries = n;
 	PG_RETURN_POINTER(entries);
 }
 

@@ -183,10 +183,10 @@ CREATE FUNCTION omni.identity_blocking_keys(norm jsonb) RETURNS int4[]
     AS 'MODULE_PATHNAME', 'omni_identity_blocking_keys' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION omni.identity_blocking_keys(jsonb) IS
     'Hashes of the blocking keys of a matching record (name pairs, name and postcode or city, phonetic codes, date and initial, email, phone)';
-CREATE FUNCTION omni.identity_shares_block(norm jsonb, keys int4[]) RETURNS boolean
+CREATE FUNCTION omni.identity_shares_block(norm jsonb, query jsonb) RETURNS boolean
     AS 'MODULE_PATHNAME', 'omni_identity_shares_block' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION omni.identity_shares_block(jsonb, int4[]) IS
-    'True when the record has one of the blocking key hashes: the operator omni.&& indexed by omni.identity_blocking_ops';
+COMMENT ON FUNCTION omni.identity_shares_block(jsonb, jsonb) IS
+    'True when two matching records share a blocking key: the operator omni.&& indexed by omni.identity_blocking_ops';
 CREATE FUNCTION omni.identity_levels(a jsonb, b jsonb) RETURNS int2[]
     AS 'MODULE_PATHNAME', 'omni_identity_levels' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION omni.identity_levels(jsonb, jsonb) IS
@@ -216,33 +216,33 @@ COMMENT ON FUNCTION omni.identity_cluster(int4[], int8[], int4[], int4[], float8
     'Union-find over weighted pairs, best first, refusing joins across a non-match pair or conflicting email and phone; returns each node''s cluster (its smallest node)';
 
 CREATE OPERATOR omni.&& (
-    LEFTARG = jsonb, RIGHTARG = int4[], FUNCTION = omni.identity_shares_block,
-    RESTRICT = contsel, JOIN = contjoinsel);
-COMMENT ON OPERATOR omni.&& (jsonb, int4[]) IS 'Matching record shares a blocking key with the given key hashes';
+    LEFTARG = jsonb, RIGHTARG = jsonb, FUNCTION = omni.identity_shares_block,
+    COMMUTATOR = OPERATOR(omni.&&), RESTRICT = contsel, JOIN = contjoinsel);
+COMMENT ON OPERATOR omni.&& (jsonb, jsonb) IS 'Two matching records share a blocking key (candidates for each other)';
 
 CREATE FUNCTION omni.identity_gin_extract_value(jsonb, internal, internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'omni_identity_gin_extract_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION omni.identity_gin_extract_query(int4[], internal, int2, internal, internal, internal, internal)
+CREATE FUNCTION omni.identity_gin_extract_query(jsonb, internal, int2, internal, internal, internal, internal)
     RETURNS internal
     AS 'MODULE_PATHNAME', 'omni_identity_gin_extract_query' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION omni.identity_gin_consistent(internal, int2, int4[], int4, internal, internal, internal, internal)
+CREATE FUNCTION omni.identity_gin_consistent(internal, int2, jsonb, int4, internal, internal, internal, internal)
     RETURNS boolean
     AS 'MODULE_PATHNAME', 'omni_identity_gin_consistent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION omni.identity_gin_triconsistent(internal, int2, int4[], int4, internal, internal, internal)
+CREATE FUNCTION omni.identity_gin_triconsistent(internal, int2, jsonb, int4, internal, internal, internal)
     RETURNS "char"
     AS 'MODULE_PATHNAME', 'omni_identity_gin_triconsistent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION omni.identity_gin_extract_value(jsonb, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
-COMMENT ON FUNCTION omni.identity_gin_extract_query(int4[], internal, int2, internal, internal, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
-COMMENT ON FUNCTION omni.identity_gin_consistent(internal, int2, int4[], int4, internal, internal, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
-COMMENT ON FUNCTION omni.identity_gin_triconsistent(internal, int2, int4[], int4, internal, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
+COMMENT ON FUNCTION omni.identity_gin_extract_query(jsonb, internal, int2, internal, internal, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
+COMMENT ON FUNCTION omni.identity_gin_consistent(internal, int2, jsonb, int4, internal, internal, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
+COMMENT ON FUNCTION omni.identity_gin_triconsistent(internal, int2, jsonb, int4, internal, internal, internal) IS 'GIN support of omni.identity_blocking_ops';
 
 CREATE OPERATOR CLASS omni.identity_blocking_ops FOR TYPE jsonb USING gin AS
-    OPERATOR 1 omni.&& (jsonb, int4[]),
+    OPERATOR 1 omni.&& (jsonb, jsonb),
     FUNCTION 1 btint4cmp(int4, int4),
     FUNCTION 2 omni.identity_gin_extract_value(jsonb, internal, internal),
-    FUNCTION 3 omni.identity_gin_extract_query(int4[], internal, int2, internal, internal, internal, internal),
-    FUNCTION 4 omni.identity_gin_consistent(internal, int2, int4[], int4, internal, internal, internal, internal),
-    FUNCTION 6 omni.identity_gin_triconsistent(internal, int2, int4[], int4, internal, internal, internal),
+    FUNCTION 3 omni.identity_gin_extract_query(jsonb, internal, int2, internal, internal, internal, internal),
+    FUNCTION 4 omni.identity_gin_consistent(internal, int2, jsonb, int4, internal, internal, internal, internal),
+    FUNCTION 6 omni.identity_gin_triconsistent(internal, int2, jsonb, int4, internal, internal, internal),
     STORAGE int4;
 COMMENT ON OPERATOR CLASS omni.identity_blocking_ops USING gin IS
     'Indexes matching records by the hashes of their blocking keys, for candidate search';
@@ -355,6 +355,13 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION omni.identity_nonmatch_weight() IS
     'omni.identity_nonmatch_threshold as a match weight (log2 odds)';
+
+-- Below this many identities the statistics of a table are noise: the
+-- model stays the default (or the last one trained).
+CREATE FUNCTION omni.identity_min_training() RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 500 $$;
+COMMENT ON FUNCTION omni.identity_min_training() IS
+    'Fewest identities from which train_matcher and resolve_identities estimate a model';
 
 CREATE FUNCTION omni.identity_threshold_weight() RETURNS float8
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -598,7 +605,7 @@ DECLARE
     f record;
 BEGIN
     SELECT count(*) INTO n FROM omni.identities;
-    IF n < 2 THEN
+    IF n < omni.identity_min_training() THEN
         RETURN jsonb_build_object('identities', n, 'trained', false);
     END IF;
     v_u := omni.identity_refresh_terms();
@@ -647,7 +654,7 @@ LANGUAGE sql STABLE AS $$
     SELECT c.identity_id, c.customer_id, omni.identity_weight($1, c.norm, m.model, m.tf)
       FROM (SELECT i.identity_id, i.customer_id, i.norm
               FROM omni.identities i
-             WHERE i.norm OPERATOR(omni.&&) omni.identity_blocking_keys($1)
+             WHERE i.norm OPERATOR(omni.&&) $1
              LIMIT omni.identity_max_candidates()) c,
            (SELECT omni.identity_model() AS model, omni.identity_tf($1) AS tf) m
 $$;
@@ -748,9 +755,13 @@ BEGIN
       FROM omni.identities i
      WHERE i.channel = identify.channel AND i.source_key = identify.source_key;
     IF FOUND THEN
+        -- what the channel sends now is added to what it sent before
         UPDATE omni.identities i
-           SET attributes = attrs, norm = r.norm, email_key = r.email_key, phone = r.phone, updated_at = now()
-         WHERE i.identity_id = v_id AND i.attributes IS DISTINCT FROM attrs;
+           SET attributes = x.merged, norm = (x.r).norm, email_key = (x.r).email_key, phone = (x.r).phone,
+               updated_at = now()
+          FROM (SELECT m.merged, omni.identity_record(m.merged) AS r
+                  FROM (SELECT j.attributes || attrs AS merged FROM omni.identities j WHERE j.identity_id = v_id) m) x
+         WHERE i.identity_id = v_id AND i.attributes IS DISTINCT FROM x.merged;
         IF FOUND THEN
             PERFORM omni.refresh_customer_profile(ARRAY[v_cust]);
         END IF;
@@ -1029,14 +1040,21 @@ BEGIN
     DROP TABLE _ri_pairs;
 
     -- 3. the model, fitted to the data, its prior from these very pairs
-    v_model := (omni.identity_fit()).model;
-    SELECT array_agg(s.lv), array_agg(s.cnt), sum(s.cnt) INTO v_levels, v_counts, v_pairs
-      FROM (SELECT lv, count(*)::float8 AS cnt FROM _ri_scored GROUP BY lv) s;
-    IF v_pairs IS NOT NULL THEN
-        v_model := omni.identity_prior(v_levels, v_counts, v_model, v_pairs, n);
+    --    (too few identities teach nothing: the model in use stays)
+    IF n >= omni.identity_min_training() THEN
+        v_model := (omni.identity_fit()).model;
+        SELECT array_agg(s.lv), array_agg(s.cnt), sum(s.cnt) INTO v_levels, v_counts, v_pairs
+          FROM (SELECT lv, count(*)::float8 AS cnt FROM _ri_scored GROUP BY lv) s;
+        IF v_pairs IS NOT NULL THEN
+            v_model := omni.identity_prior(v_levels, v_counts, v_model, v_pairs, n);
+        END IF;
+        UPDATE omni.identity_model
+           SET model = v_model, trained_at = now(), identities = n, pairs = coalesce(v_pairs, 0), u_exact = v_u;
+    ELSE
+        v_model := omni.identity_model();
+        -- frequencies only count once a model has been trained
+        UPDATE _ri_nodes SET tf = NULL WHERE (SELECT trained_at FROM omni.identity_model) IS NULL;
     END IF;
-    UPDATE omni.identity_model
-       SET model = v_model, trained_at = now(), identities = n, pairs = coalesce(v_pairs, 0), u_exact = v_u;
 
     -- 4. clusters: deterministic links and must-links join, cannot-links and
     --    non-matching pairs forbid, scored pairs join best first
