@@ -1,0 +1,98 @@
+-- The blocking-key index (GIN operator class omni.identity_blocking_ops):
+-- valid, used by candidate search, and giving what a sequential scan gives;
+-- then training (EM) on a table of generated people.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+SELECT opc.opcname, amvalidate(opc.oid) AS valid
+  FROM pg_opclass opc JOIN pg_am am ON am.oid = opc.opcmethod
+ WHERE opc.opcname = 'identity_blocking_ops' AND am.amname = 'gin';
+
+-- 600 people, some of them twice with a typo, from several channels
+SELECT count(*) AS identified FROM (
+    SELECT omni.identify((ARRAY['web', 'app', 'pos'])[1 + g % 3], 'gen-' || g,
+        jsonb_build_object(
+            'first_name', (ARRAY['Ana', 'Bruno', 'Carla', 'Diego', 'Elena', 'Fabio', 'Gina', 'Hugo', 'Iris', 'Joao', 'Kai', 'Lia'])[1 + g % 12],
+            'last_name', (ARRAY['Silva', 'Santos', 'Oliveira', 'Souza', 'Lima', 'Pereira', 'Costa', 'Rocha', 'Alves', 'Gomes', 'Martins', 'Araujo', 'Barros', 'Freitas', 'Cardoso', 'Teixeira', 'Moreira'])[1 + (g / 12) % 17],
+            'postcode', lpad((10000 + (g * 7919) % 600)::text, 5, '0'),
+            'city', (ARRAY['Recife', 'Natal', 'Belem', 'Manaus', 'Curitiba'])[1 + g % 5],
+            'birth_date', (date '1950-01-01' + (g * 97) % 18000)::text)) AS r
+      FROM generate_series(1, 600) AS g) s;
+SELECT count(*) AS identified_again FROM (
+    SELECT omni.identify('support', 'dup-' || g,
+        jsonb_build_object(
+            'first_name', (ARRAY['Anna', 'Bruno', 'Karla', 'Diego', 'Helena', 'Fabio', 'Gina', 'Hugo', 'Iris', 'Joao', 'Kai', 'Lia'])[1 + g % 12],
+            'last_name', (ARRAY['Silva', 'Santos', 'Oliveira', 'Sousa', 'Lima', 'Pereira', 'Costa', 'Rocha', 'Alves', 'Gomes', 'Martins', 'Araujo', 'Barros', 'Freitas', 'Cardoso', 'Teixeira', 'Moreira'])[1 + (g / 12) % 17],
+            'postcode', lpad((10000 + (g * 7919) % 600)::text, 5, '0'),
+            'city', (ARRAY['Recife', 'Natal', 'Belem', 'Manaus', 'Curitiba'])[1 + g % 5],
+            'birth_date', (date '1950-01-01' + (g * 97) % 18000)::text)) AS r
+      FROM generate_series(1, 600, 5) AS g) s;
+-- every duplicate found its original
+SELECT count(*) AS duplicates, count(*) FILTER (WHERE d.customer_id = o.customer_id) AS linked
+  FROM omni.identities d JOIN omni.identities o ON o.source_key = 'gen-' || substr(d.source_key, 5)
+ WHERE d.source_key LIKE 'dup-%';
+
+-- candidate search is an index scan on the blocking keys
+SET enable_seqscan = off;
+SET plan_cache_mode = force_generic_plan;
+PREPARE candidates(jsonb) AS
+    SELECT identity_id FROM omni.identities WHERE norm OPERATOR(omni.&&) $1 ORDER BY identity_id;
+EXPLAIN (COSTS OFF) EXECUTE candidates('{"fn": "ana", "ln": "silva"}');
+CREATE TEMP TABLE by_index AS
+    SELECT g, array_agg(identity_id ORDER BY identity_id) AS ids
+      FROM generate_series(1, 600, 37) AS g,
+           LATERAL (SELECT identity_id FROM omni.identities
+                     WHERE norm OPERATOR(omni.&&)
+                               (SELECT norm FROM omni.identities WHERE source_key = 'gen-' || g)) c
+     GROUP BY g;
+RESET enable_seqscan;
+SET enable_bitmapscan = off;
+SET enable_indexscan = off;
+EXPLAIN (COSTS OFF) EXECUTE candidates('{"fn": "ana", "ln": "silva"}');
+CREATE TEMP TABLE by_scan AS
+    SELECT g, array_agg(identity_id ORDER BY identity_id) AS ids
+      FROM generate_series(1, 600, 37) AS g,
+           LATERAL (SELECT identity_id FROM omni.identities
+                     WHERE norm OPERATOR(omni.&&)
+                               (SELECT norm FROM omni.identities WHERE source_key = 'gen-' || g)) c
+     GROUP BY g;
+RESET enable_bitmapscan;
+RESET enable_indexscan;
+RESET plan_cache_mode;
+SELECT count(*) AS probes, count(*) FILTER (WHERE i.ids = s.ids) AS same_rows,
+       min(cardinality(i.ids)) >= 1 AS each_finds_itself
+  FROM by_index i FULL JOIN by_scan s USING (g);
+-- a record with nothing to block on has no candidates
+SELECT omni.identity_blocking_keys('{}') AS no_keys;
+
+-- training: u from random pairs, m by EM per rule, the prior from candidates
+SELECT r ->> 'trained' AS trained, (r ->> 'identities')::int AS identities,
+       (r ->> 'prior_weight')::float8 < -5 AS prior_is_small
+  FROM omni.train_matcher() AS r;
+-- exact agreement is evidence for a match, disagreement against, for every field with data
+SELECT field,
+       bool_and(match_weight > 0) FILTER (WHERE level_name = 'exact') AS exact_for,
+       bool_and(match_weight < 0) FILTER (WHERE level_name = 'none') AS none_against
+  FROM omni.identity_model_weights
+ WHERE field IN ('first_name', 'last_name', 'birth_date')
+ GROUP BY field ORDER BY field;
+-- term frequencies: a name seen 50 times is discounted more than one never seen
+SELECT (omni.identity_tf('{"fn": "ana"}'))[1] > (omni.identity_tf('{"fn": "zebulon"}'))[1] AS ana_is_commoner;
+
+-- EM on patterns alone: 900 pairs that agree on both fields, 100 that agree
+-- on neither; from even odds it finds the share of matches
+SELECT round((1 / (1 + 2 ^ (-m[1])))::numeric, 2) AS match_share
+  FROM omni.identity_em(ARRAY[ARRAY[3, 3, -1, -1, -1, -1, -1, -1], ARRAY[0, 0, -1, -1, -1, -1, -1, -1]]::int2[],
+                        ARRAY[900, 100]::float8[],
+                        (SELECT array_agg(CASE WHEN o = 1 THEN 0 ELSE x END ORDER BY o)
+                           FROM unnest(omni.identity_default_model()) WITH ORDINALITY AS u(x, o)),
+                        50, true, false) AS m;
+
+-- resolve_identities keeps every duplicate with its original: 600 people,
+-- and the 4 customers left by the identity test
+SELECT clusters FROM omni.resolve_identities();
+SELECT count(*) FILTER (WHERE d.customer_id = o.customer_id) AS still_linked
+  FROM omni.identities d JOIN omni.identities o ON o.source_key = 'gen-' || substr(d.source_key, 5)
+ WHERE d.source_key LIKE 'dup-%';
+
+DELETE FROM omni.identities WHERE source_key LIKE 'gen-%' OR source_key LIKE 'dup-%';

@@ -1,0 +1,329 @@
+/*-------------------------------------------------------------------------
+ *
+ * candidates.c
+ *	  Blocking keys of an identity record, and the GIN operator class that
+ *	  indexes omni.identities.norm by them.
+ *
+ * A candidate for a record is any identity sharing at least one blocking
+ * key with it.  Each key combines two fields (first name and postcode,
+ * phonetic names and postcode area, birth date and an initial, ...), so a
+ * typo in one field still leaves other keys that agree, while no key is as
+ * common as a surname alone.  Keys are 32-bit hashes; the GIN index stores
+ * them as int4 entries, and the operator
+ *
+ *		norm OPERATOR(omni.&&) query	-- the two records share a key hash
+ *
+ * is answered exactly by the index (no recheck): it is defined on the
+ * hashes themselves, and a rare collision only adds a candidate, which the
+ * scorer then rejects.
+ *
+ *-------------------------------------------------------------------------
+ */
+#define OMNI_IDENTITY_SERVER
+#include "identity/identity.h"
+
+#include "access/gin.h"
+#include "access/stratnum.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+PG_FUNCTION_INFO_V1(omni_identity_blocking_keys);
+PG_FUNCTION_INFO_V1(omni_identity_shares_block);
+PG_FUNCTION_INFO_V1(omni_identity_gin_extract_value);
+PG_FUNCTION_INFO_V1(omni_identity_gin_extract_query);
+PG_FUNCTION_INFO_V1(omni_identity_gin_consistent);
+PG_FUNCTION_INFO_V1(omni_identity_gin_triconsistent);
+
+typedef struct KeyBuilder
+{
+	char		buf[600];
+	int			len;
+} KeyBuilder;
+
+static void
+KeyStart(KeyBuilder *kb, char rule)
+{
+	kb->buf[0] = rule;
+	kb->len = 1;
+}
+
+static void
+KeyAdd(KeyBuilder *kb, const char *s, int len)
+{
+	if (len > 250)
+		len = 250;
+	if (kb->len > 1)
+		kb->buf[kb->len++] = '|';
+	memcpy(kb->buf + kb->len, s, len);
+	kb->len += len;
+}
+
+static int
+KeyEmit(KeyBuilder *kb, uint32_t *keys, int n, int max)
+{
+	if (n < max)
+		keys[n++] = hash_bytes((const unsigned char *) kb->buf, kb->len);
+	return n;
+}
+
+static int
+CmpUint32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *) a;
+	uint32_t	y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define HAS(f) (rec->len[f] > 0)
+#define V(f) rec->v[f], rec->len[f]
+
+/* A rule over two fields, emitted only when both are present */
+static int
+Pair(const OmniRecord *rec, char rule, int f1, int len1, int f2, int len2,
+	 uint32_t *keys, int n, int max)
+{
+	KeyBuilder	kb;
+
+	if (!HAS(f1) || !HAS(f2))
+		return n;
+	KeyStart(&kb, rule);
+	KeyAdd(&kb, rec->v[f1], len1 > 0 && len1 < rec->len[f1] ? len1 : rec->len[f1]);
+	KeyAdd(&kb, rec->v[f2], len2 > 0 && len2 < rec->len[f2] ? len2 : rec->len[f2]);
+	return KeyEmit(&kb, keys, n, max);
+}
+
+/*
+ * The blocking keys of a record, sorted and without duplicates; returns
+ * how many.  The rules:
+ *	E email key; P phone (deterministic links);
+ *	A first|last name; B first name|postcode; C last name|postcode;
+ *	D first name|city; F last name|city;
+ *	G both phonetic codes (in either order) | postcode area (3 characters),
+ *	  or alone when the record has neither postcode nor city;
+ *	H birth date|first initial; I birth date|last initial;
+ *	J both phonetic codes | birth year; K address|postcode area;
+ *	L birth date|postcode; M last name Soundex|postcode; N first name
+ *	Soundex|postcode; O first three letters of both names|postcode area;
+ *	Q the same|city; R first two letters of the first name|postcode;
+ *	S first two letters of the last name|postcode; U both phonetic codes
+ *	(in either order)|city; V address|city; W birth date|city.
+ */
+int
+OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
+{
+	KeyBuilder	kb;
+	int			n = 0,
+				out = 0;
+
+	if (HAS(OMNI_F_EMAIL))
+	{
+		KeyStart(&kb, 'E');
+		KeyAdd(&kb, V(OMNI_F_EMAIL));
+		n = KeyEmit(&kb, keys, n, max);
+	}
+	if (HAS(OMNI_F_PHONE))
+	{
+		KeyStart(&kb, 'P');
+		KeyAdd(&kb, V(OMNI_F_PHONE));
+		n = KeyEmit(&kb, keys, n, max);
+	}
+	n = Pair(rec, 'A', OMNI_F_FIRST_NAME, 0, OMNI_F_LAST_NAME, 0, keys, n, max);
+	n = Pair(rec, 'B', OMNI_F_FIRST_NAME, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'C', OMNI_F_LAST_NAME, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'D', OMNI_F_FIRST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = Pair(rec, 'F', OMNI_F_LAST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = Pair(rec, 'H', OMNI_F_BIRTH_DATE, 0, OMNI_F_FIRST_NAME, 1, keys, n, max);
+	n = Pair(rec, 'I', OMNI_F_BIRTH_DATE, 0, OMNI_F_LAST_NAME, 1, keys, n, max);
+	n = Pair(rec, 'K', OMNI_F_ADDRESS, 0, OMNI_F_POSTCODE, 3, keys, n, max);
+	n = Pair(rec, 'L', OMNI_F_BIRTH_DATE, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'M', OMNI_F_LAST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'N', OMNI_F_FIRST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'R', OMNI_F_FIRST_NAME, 2, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = Pair(rec, 'V', OMNI_F_ADDRESS, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = Pair(rec, 'W', OMNI_F_BIRTH_DATE, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = Pair(rec, 'S', OMNI_F_LAST_NAME, 2, OMNI_F_POSTCODE, 0, keys, n, max);
+	if (HAS(OMNI_F_FIRST_NAME) && HAS(OMNI_F_LAST_NAME) &&
+		(HAS(OMNI_F_POSTCODE) || HAS(OMNI_F_CITY)))
+	{
+		/* name prefixes survive a typo late in both names */
+		KeyStart(&kb, 'O');
+		KeyAdd(&kb, rec->v[OMNI_F_FIRST_NAME], Min(rec->len[OMNI_F_FIRST_NAME], 3));
+		KeyAdd(&kb, rec->v[OMNI_F_LAST_NAME], Min(rec->len[OMNI_F_LAST_NAME], 3));
+		if (HAS(OMNI_F_POSTCODE))
+			KeyAdd(&kb, rec->v[OMNI_F_POSTCODE], Min(rec->len[OMNI_F_POSTCODE], 3));
+		n = KeyEmit(&kb, keys, n, max);
+		if (HAS(OMNI_F_CITY))
+		{
+			KeyStart(&kb, 'Q');
+			KeyAdd(&kb, rec->v[OMNI_F_FIRST_NAME], Min(rec->len[OMNI_F_FIRST_NAME], 3));
+			KeyAdd(&kb, rec->v[OMNI_F_LAST_NAME], Min(rec->len[OMNI_F_LAST_NAME], 3));
+			KeyAdd(&kb, V(OMNI_F_CITY));
+			n = KeyEmit(&kb, keys, n, max);
+		}
+	}
+	if (HAS(OMNI_F_FIRST_PHON) && HAS(OMNI_F_LAST_PHON))
+	{
+		/* the two codes in a fixed order, so swapped names still meet */
+		bool		swap = memcmp(rec->v[OMNI_F_FIRST_PHON], rec->v[OMNI_F_LAST_PHON], 4) > 0;
+		int			p1 = swap ? OMNI_F_LAST_PHON : OMNI_F_FIRST_PHON;
+		int			p2 = swap ? OMNI_F_FIRST_PHON : OMNI_F_LAST_PHON;
+
+		if (HAS(OMNI_F_POSTCODE) || !HAS(OMNI_F_CITY))
+		{
+			KeyStart(&kb, 'G');
+			KeyAdd(&kb, V(p1));
+			KeyAdd(&kb, V(p2));
+			if (HAS(OMNI_F_POSTCODE))
+				KeyAdd(&kb, rec->v[OMNI_F_POSTCODE],
+					   rec->len[OMNI_F_POSTCODE] < 3 ? rec->len[OMNI_F_POSTCODE] : 3);
+			n = KeyEmit(&kb, keys, n, max);
+		}
+		if (HAS(OMNI_F_CITY))
+		{
+			KeyStart(&kb, 'U');
+			KeyAdd(&kb, V(p1));
+			KeyAdd(&kb, V(p2));
+			KeyAdd(&kb, V(OMNI_F_CITY));
+			n = KeyEmit(&kb, keys, n, max);
+		}
+		if (HAS(OMNI_F_BIRTH_DATE))
+		{
+			KeyStart(&kb, 'J');
+			KeyAdd(&kb, V(p1));
+			KeyAdd(&kb, V(p2));
+			KeyAdd(&kb, rec->v[OMNI_F_BIRTH_DATE],
+				   rec->len[OMNI_F_BIRTH_DATE] < 4 ? rec->len[OMNI_F_BIRTH_DATE] : 4);
+			n = KeyEmit(&kb, keys, n, max);
+		}
+	}
+
+	qsort(keys, n, sizeof(uint32_t), CmpUint32);
+	for (int i = 0; i < n; i++)
+		if (out == 0 || keys[i] != keys[out - 1])
+			keys[out++] = keys[i];
+	return out;
+}
+
+static int
+JsonbKeys(Jsonb *jb, uint32_t *keys)
+{
+	OmniRecord	rec;
+
+	OmniRecordFromJsonb(jb, &rec);
+	return OmniBlockingKeys(&rec, keys, OMNI_MAX_BLOCKING_KEYS);
+}
+
+/* omni.identity_blocking_keys(norm jsonb) -> int4[] */
+Datum
+omni_identity_blocking_keys(PG_FUNCTION_ARGS)
+{
+	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
+	int			n = JsonbKeys(PG_GETARG_JSONB_P(0), keys);
+	Datum		d[OMNI_MAX_BLOCKING_KEYS];
+
+	for (int i = 0; i < n; i++)
+		d[i] = Int32GetDatum((int32) keys[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, n, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+/* norm && query: do the two records share a blocking key (hash)? */
+Datum
+omni_identity_shares_block(PG_FUNCTION_ARGS)
+{
+	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
+	uint32_t	qkeys[OMNI_MAX_BLOCKING_KEYS];
+	int			n = JsonbKeys(PG_GETARG_JSONB_P(0), keys);
+	int			nq = JsonbKeys(PG_GETARG_JSONB_P(1), qkeys);
+	int			i = 0,
+				j = 0;
+
+	/* both sorted: a merge walk */
+	while (i < n && j < nq)
+	{
+		if (keys[i] == qkeys[j])
+			PG_RETURN_BOOL(true);
+		if (keys[i] < qkeys[j])
+			i++;
+		else
+			j++;
+	}
+	PG_RETURN_BOOL(false);
+}
+
+/* GIN support 2: the keys of an indexed record */
+Datum
+omni_identity_gin_extract_value(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
+	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
+	int			n = JsonbKeys(jb, keys);
+	Datum	   *entries = NULL;
+
+	if (n > 0)
+	{
+		entries = palloc(sizeof(Datum) * n);
+		for (int i = 0; i < n; i++)
+			entries[i] = Int32GetDatum((int32) keys[i]);
+	}
+	*nentries = n;
+	PG_RETURN_POINTER(entries);
+}
+
+/* GIN support 3: the keys of the query record; none means no row can match */
+Datum
+omni_identity_gin_extract_query(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
+	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
+	int			n = JsonbKeys(jb, keys);
+	Datum	   *entries = NULL;
+
+	if (n > 0)
+	{
+		entries = palloc(sizeof(Datum) * n);
+		for (int i = 0; i < n; i++)
+			entries[i] = Int32GetDatum((int32) keys[i]);
+	}
+	*nentries = n;
+	PG_RETURN_POINTER(entries);
+}
+
+/* GIN support 4: a row matches when any one key is present, exactly */
+Datum
+omni_identity_gin_consistent(PG_FUNCTION_ARGS)
+{
+	bool	   *check = (bool *) PG_GETARG_POINTER(0);
+	int32		nkeys = PG_GETARG_INT32(3);
+	bool	   *recheck = (bool *) PG_GETARG_POINTER(5);
+
+	*recheck = false;
+	for (int i = 0; i < nkeys; i++)
+		if (check[i])
+			PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(false);
+}
+
+/* GIN support 6: the same, over true/false/maybe */
+Datum
+omni_identity_gin_triconsistent(PG_FUNCTION_ARGS)
+{
+	GinTernaryValue *check = (GinTernaryValue *) PG_GETARG_POINTER(0);
+	int32		nkeys = PG_GETARG_INT32(3);
+	GinTernaryValue res = GIN_FALSE;
+
+	for (int i = 0; i < nkeys; i++)
+	{
+		if (check[i] == GIN_TRUE)
+			PG_RETURN_GIN_TERNARY_VALUE(GIN_TRUE);
+		if (check[i] == GIN_MAYBE)
+			res = GIN_MAYBE;
+	}
+	PG_RETURN_GIN_TERNARY_VALUE(res);
+}

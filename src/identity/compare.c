@@ -1,0 +1,473 @@
+/*-------------------------------------------------------------------------
+ *
+ * compare.c
+ *	  String, date and postcode comparators for identity matching.
+ *
+ * Plain C: no PostgreSQL header and no allocation (callers pass work
+ * space), so the unit test links this file alone.  Strings are UTF-8 and
+ * are compared by code point, so "São" and "Sao" differ by one character,
+ * not two bytes; the matcher folds accents away before it gets here.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "identity/identity.h"
+
+#include <string.h>
+
+/*
+ * Decode UTF-8 into code points, at most max of them.  A malformed byte is
+ * taken as one code point of its own value: the server has validated its
+ * text already, and a comparator must not fail on what a test feeds it.
+ */
+int
+omni_utf8_decode(const char *s, int len, uint32_t *out, int max)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	int			i = 0,
+				n = 0;
+
+	while (i < len && n < max)
+	{
+		unsigned char c = p[i];
+		int			extra;
+		uint32_t	cp;
+
+		if (c < 0x80)
+			extra = 0, cp = c;
+		else if ((c & 0xE0) == 0xC0)
+			extra = 1, cp = c & 0x1F;
+		else if ((c & 0xF0) == 0xE0)
+			extra = 2, cp = c & 0x0F;
+		else if ((c & 0xF8) == 0xF0)
+			extra = 3, cp = c & 0x07;
+		else
+			extra = 0, cp = c;
+		if (i + extra >= len)	/* truncated sequence */
+			extra = 0, cp = c;
+		for (int k = 1; k <= extra; k++)
+		{
+			if ((p[i + k] & 0xC0) != 0x80)
+			{
+				extra = 0;
+				cp = c;
+				break;
+			}
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		out[n++] = cp;
+		i += extra + 1;
+	}
+	return n;
+}
+
+/*
+ * Jaro similarity: characters that agree within a window of half the
+ * longer length, penalised by half the number of those found out of order.
+ */
+double
+omni_jaro_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
+{
+	unsigned char amatch[OMNI_ID_MAXCHARS];
+	unsigned char bmatch[OMNI_ID_MAXCHARS];
+	int			window,
+				m = 0,
+				t = 0,
+				k = 0;
+
+	if (la == 0 && lb == 0)
+		return 1.0;
+	if (la == 0 || lb == 0)
+		return 0.0;
+	if (la > OMNI_ID_MAXCHARS)
+		la = OMNI_ID_MAXCHARS;
+	if (lb > OMNI_ID_MAXCHARS)
+		lb = OMNI_ID_MAXCHARS;
+
+	window = (la > lb ? la : lb) / 2 - 1;
+	if (window < 0)
+		window = 0;
+	memset(amatch, 0, la);
+	memset(bmatch, 0, lb);
+
+	for (int i = 0; i < la; i++)
+	{
+		int			lo = i - window > 0 ? i - window : 0;
+		int			hi = i + window + 1 < lb ? i + window + 1 : lb;
+
+		for (int j = lo; j < hi; j++)
+		{
+			if (!bmatch[j] && a[i] == b[j])
+			{
+				amatch[i] = bmatch[j] = 1;
+				m++;
+				break;
+			}
+		}
+	}
+	if (m == 0)
+		return 0.0;
+
+	/* count matched characters that appear in a different order */
+	for (int i = 0; i < la; i++)
+	{
+		if (!amatch[i])
+			continue;
+		while (!bmatch[k])
+			k++;
+		if (a[i] != b[k])
+			t++;
+		k++;
+	}
+	return ((double) m / la + (double) m / lb + (double) (m - t / 2) / m) / 3.0;
+}
+
+/*
+ * Jaro-Winkler: Jaro raised for a common prefix of up to four characters
+ * (scale 0.1), applied as Winkler did only when Jaro exceeds 0.7, so that
+ * two unrelated strings are not lifted by a shared initial.
+ */
+double
+omni_jaro_winkler_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
+{
+	double		j = omni_jaro_cp(a, la, b, lb);
+	int			prefix = 0;
+
+	if (j <= 0.7)
+		return j;
+	while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
+		prefix++;
+	return j + prefix * 0.1 * (1.0 - j);
+}
+
+double
+omni_jaro_winkler_utf8(const char *a, int la, const char *b, int lb)
+{
+	uint32_t	ca[OMNI_ID_MAXCHARS];
+	uint32_t	cb[OMNI_ID_MAXCHARS];
+	int			na = omni_utf8_decode(a, la, ca, OMNI_ID_MAXCHARS);
+	int			nb = omni_utf8_decode(b, lb, cb, OMNI_ID_MAXCHARS);
+
+	return omni_jaro_winkler_cp(ca, na, cb, nb);
+}
+
+/* ints of work space omni_damerau_levenshtein_cp needs for these lengths */
+int
+omni_damerau_levenshtein_work_size(int la, int lb)
+{
+	return (la + 2) * (lb + 2) + 2 * (la + lb) + 2;
+}
+
+/*
+ * Damerau-Levenshtein distance, the unrestricted kind (Lowrance and
+ * Wagner): insertions, deletions, substitutions and transpositions of two
+ * characters even when other edits fall between them, so "CA" -> "ABC" is
+ * 2, where the restricted "optimal string alignment" distance gives 3.
+ *
+ * The table of the last row where each character was seen needs an
+ * alphabet index: the characters are first mapped to small integers.
+ */
+int
+omni_damerau_levenshtein_cp(const uint32_t *a, int la, const uint32_t *b, int lb,
+							int *work)
+{
+	int			cols = lb + 2;
+	int		   *d = work;
+	int		   *ia = d + (la + 2) * cols;	/* alphabet index of a[i] */
+	int		   *ib = ia + la;		/* alphabet index of b[j] */
+	int		   *da = ib + lb;		/* last row of each letter */
+	uint32_t	alpha[2 * OMNI_ID_MAXCHARS + 2];
+	int			nalpha = 0;
+	int			inf = la + lb;
+
+	if (la == 0)
+		return lb;
+	if (lb == 0)
+		return la;
+
+	for (int s = 0; s < 2; s++)
+	{
+		const uint32_t *str = s == 0 ? a : b;
+		int			len = s == 0 ? la : lb;
+		int		   *idx = s == 0 ? ia : ib;
+
+		for (int i = 0; i < len; i++)
+		{
+			int			k;
+
+			for (k = 0; k < nalpha && alpha[k] != str[i]; k++)
+				;
+			if (k == nalpha)
+				alpha[nalpha++] = str[i];
+			idx[i] = k;
+		}
+	}
+	for (int k = 0; k < nalpha; k++)
+		da[k] = 0;
+
+#define D(i, j) d[(i) * cols + (j)]
+	D(0, 0) = inf;
+	for (int i = 0; i <= la; i++)
+	{
+		D(i + 1, 0) = inf;
+		D(i + 1, 1) = i;
+	}
+	for (int j = 0; j <= lb; j++)
+	{
+		D(0, j + 1) = inf;
+		D(1, j + 1) = j;
+	}
+	for (int i = 1; i <= la; i++)
+	{
+		int			db = 0;
+
+		for (int j = 1; j <= lb; j++)
+		{
+			int			i1 = da[ib[j - 1]];
+			int			j1 = db;
+			int			cost = 1;
+			int			best;
+
+			if (ia[i - 1] == ib[j - 1])
+			{
+				cost = 0;
+				db = j;
+			}
+			best = D(i, j) + cost;
+			if (D(i + 1, j) + 1 < best)
+				best = D(i + 1, j) + 1;
+			if (D(i, j + 1) + 1 < best)
+				best = D(i, j + 1) + 1;
+			if (D(i1, j1) + (i - i1 - 1) + 1 + (j - j1 - 1) < best)
+				best = D(i1, j1) + (i - i1 - 1) + 1 + (j - j1 - 1);
+			D(i + 1, j + 1) = best;
+		}
+		da[ia[i - 1]] = i;
+	}
+	return D(la + 1, lb + 1);
+#undef D
+}
+
+/*
+ * The UTF-8 entry point used by the matcher, for the short strings of a
+ * person record: longer input is cut to 64 characters so the work space
+ * fits on the stack.
+ */
+#define DL_SHORT 64
+int
+omni_damerau_levenshtein_utf8(const char *a, int la, const char *b, int lb)
+{
+	uint32_t	ca[DL_SHORT];
+	uint32_t	cb[DL_SHORT];
+	int			work[(DL_SHORT + 2) * (DL_SHORT + 2) + 4 * DL_SHORT + 2];
+	int			na = omni_utf8_decode(a, la, ca, DL_SHORT);
+	int			nb = omni_utf8_decode(b, lb, cb, DL_SHORT);
+
+	return omni_damerau_levenshtein_cp(ca, na, cb, nb, work);
+}
+
+/*
+ * American Soundex: the first letter, then up to three digits for the
+ * consonant classes that follow; vowels separate equal codes, H and W do
+ * not.  Only ASCII letters count (callers fold accents first).  Writes a
+ * NUL-terminated code of four characters into out[5], or "" when the input
+ * has no letter; returns its length.
+ */
+int
+omni_soundex(const char *s, int len, char *out)
+{
+	/* codes of A..Z; '0' is a vowel (separates), '-' is H/W (does not) */
+	static const char codes[] = "01230120022455012623010202";
+	int			n = 0;
+	char		last = 0;
+
+	for (int i = 0; i < len && n < 4; i++)
+	{
+		char		c = s[i];
+		char		code;
+
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		if (c < 'A' || c > 'Z')
+			continue;
+		code = codes[c - 'A'];
+		if (c == 'H' || c == 'W')
+			code = '-';
+		if (n == 0)
+		{
+			out[n++] = c;
+			last = code;
+			continue;
+		}
+		if (code == '-')
+			continue;
+		if (code != '0' && code != last)
+			out[n++] = code;
+		last = code;
+	}
+	if (n == 0)
+	{
+		out[0] = '\0';
+		return 0;
+	}
+	while (n < 4)
+		out[n++] = '0';
+	out[4] = '\0';
+	return 4;
+}
+
+/*
+ * Common English diminutives and their formal names, so that "Bill" can
+ * agree with "William".  Kept short on purpose: a long list starts to tie
+ * different people together.
+ */
+static const char *const nicknames[][2] = {
+	{"abby", "abigail"}, {"al", "albert"}, {"alex", "alexander"},
+	{"andy", "andrew"}, {"beth", "elizabeth"}, {"betty", "elizabeth"},
+	{"bill", "william"}, {"billy", "william"}, {"bob", "robert"},
+	{"bobby", "robert"}, {"cathy", "catherine"}, {"charlie", "charles"},
+	{"chris", "christopher"}, {"chuck", "charles"}, {"dan", "daniel"},
+	{"danny", "daniel"}, {"dave", "david"}, {"debbie", "deborah"},
+	{"dick", "richard"}, {"ed", "edward"}, {"eddie", "edward"},
+	{"fred", "frederick"}, {"greg", "gregory"}, {"jack", "john"},
+	{"jake", "jacob"}, {"jim", "james"}, {"jimmy", "james"},
+	{"joe", "joseph"}, {"johnny", "john"}, {"jon", "jonathan"},
+	{"kate", "katherine"}, {"katie", "katherine"}, {"ken", "kenneth"},
+	{"larry", "lawrence"}, {"liz", "elizabeth"}, {"maggie", "margaret"},
+	{"matt", "matthew"}, {"meg", "margaret"}, {"mike", "michael"},
+	{"nick", "nicholas"}, {"pat", "patricia"}, {"peggy", "margaret"},
+	{"pete", "peter"}, {"rich", "richard"}, {"rick", "richard"},
+	{"rob", "robert"}, {"ron", "ronald"}, {"sam", "samuel"},
+	{"sandy", "sandra"}, {"steve", "stephen"}, {"sue", "susan"},
+	{"ted", "edward"}, {"tom", "thomas"}, {"tommy", "thomas"},
+	{"tony", "anthony"}, {"will", "william"}, {"zeca", "jose"},
+};
+
+const char *
+omni_nickname_root(const char *name, int len)
+{
+	for (size_t i = 0; i < sizeof(nicknames) / sizeof(nicknames[0]); i++)
+	{
+		const char *nick = nicknames[i][0];
+
+		if ((int) strlen(nick) == len && memcmp(nick, name, len) == 0)
+			return nicknames[i][1];
+	}
+	return NULL;
+}
+
+static int
+NicknameAgree(const char *a, int la, const char *b, int lb)
+{
+	const char *ra = omni_nickname_root(a, la);
+	const char *rb = omni_nickname_root(b, lb);
+
+	if (ra && rb)
+		return strcmp(ra, rb) == 0;
+	if (ra)
+		return (int) strlen(ra) == lb && memcmp(ra, b, lb) == 0;
+	if (rb)
+		return (int) strlen(rb) == la && memcmp(rb, a, la) == 0;
+	return 0;
+}
+
+/*
+ * Names (already folded): exact; close (Jaro-Winkler >= 0.92, one edit, or
+ * a known diminutive); weak (Jaro-Winkler >= 0.80 or the same Soundex);
+ * else none.  How much each level is worth is the model's business (EM),
+ * not this function's.
+ */
+int
+omni_compare_names(const char *a, int la, const char *b, int lb, int nicknames_on)
+{
+	char		sa[5],
+				sb[5];
+	double		jw;
+
+	if (la == 0 || lb == 0)
+		return OMNI_LEVEL_NULL;
+	if (la == lb && memcmp(a, b, la) == 0)
+		return OMNI_LEVEL_EXACT;
+	jw = omni_jaro_winkler_utf8(a, la, b, lb);
+	if (jw >= 0.92 || (nicknames_on && NicknameAgree(a, la, b, lb)) ||
+		omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+		return OMNI_LEVEL_CLOSE;
+	if (jw >= 0.80)
+		return OMNI_LEVEL_WEAK;
+	if (omni_soundex(a, la, sa) > 0 && omni_soundex(b, lb, sb) > 0 &&
+		strcmp(sa, sb) == 0)
+		return OMNI_LEVEL_WEAK;
+	return OMNI_LEVEL_NONE;
+}
+
+/* City, address: exact; Jaro-Winkler >= 0.92; >= 0.80; else none */
+int
+omni_compare_text(const char *a, int la, const char *b, int lb)
+{
+	double		jw;
+
+	if (la == 0 || lb == 0)
+		return OMNI_LEVEL_NULL;
+	if (la == lb && memcmp(a, b, la) == 0)
+		return OMNI_LEVEL_EXACT;
+	jw = omni_jaro_winkler_utf8(a, la, b, lb);
+	if (jw >= 0.92)
+		return OMNI_LEVEL_CLOSE;
+	if (jw >= 0.80)
+		return OMNI_LEVEL_WEAK;
+	return OMNI_LEVEL_NONE;
+}
+
+/*
+ * Dates as YYYYMMDD: exact; close when one digit is wrong, two adjacent
+ * digits are swapped, or day and month are swapped (the US/European mix-up);
+ * weak on the same year; else none.
+ */
+int
+omni_compare_dates(const char *a, int la, const char *b, int lb)
+{
+	if (la == 0 || lb == 0)
+		return OMNI_LEVEL_NULL;
+	if (la == lb && memcmp(a, b, la) == 0)
+		return OMNI_LEVEL_EXACT;
+	if (la == 8 && lb == 8)
+	{
+		int			diff = 0;
+
+		for (int i = 0; i < 8; i++)
+			diff += a[i] != b[i];
+		if (diff == 1)
+			return OMNI_LEVEL_CLOSE;
+		if (memcmp(a, b, 4) == 0 && memcmp(a + 4, b + 6, 2) == 0 &&
+			memcmp(a + 6, b + 4, 2) == 0)
+			return OMNI_LEVEL_CLOSE;
+	}
+	if (omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+		return OMNI_LEVEL_CLOSE;
+	if (la >= 4 && lb >= 4 && memcmp(a, b, 4) == 0)
+		return OMNI_LEVEL_WEAK;
+	return OMNI_LEVEL_NONE;
+}
+
+/*
+ * Postcodes: exact; close on one edit (a typo); weak when all but the last
+ * two characters agree (the same district in most national schemes: US ZIP
+ * 3-digit area, UK outward code, Brazilian CEP prefix); else none.
+ */
+int
+omni_compare_postcodes(const char *a, int la, const char *b, int lb)
+{
+	int			common = 0;
+	int			longer = la > lb ? la : lb;
+
+	if (la == 0 || lb == 0)
+		return OMNI_LEVEL_NULL;
+	if (la == lb && memcmp(a, b, la) == 0)
+		return OMNI_LEVEL_EXACT;
+	if (omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+		return OMNI_LEVEL_CLOSE;
+	while (common < la && common < lb && a[common] == b[common])
+		common++;
+	if (common >= 3 && common >= longer - 2)
+		return OMNI_LEVEL_WEAK;
+	return OMNI_LEVEL_NONE;
+}
