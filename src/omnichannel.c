@@ -21,5 +21,6 @@ _PG_init(void)
 {
 	OmniTypesInit();
 	OmniStockInit();
+	OmniRoutingInit();
 	MarkGUCPrefixReserved("omni");
 }
