@@ -41,11 +41,12 @@ SELECT line, sku, location, qty, round(cost::numeric, 2) AS cost
 SELECT count(DISTINCT location) AS shipments, round(sum(cost)::numeric, 2) AS plan_cost
   FROM omni.route('[{"sku": "RT-A", "qty": 1}, {"sku": "RT-B", "qty": 1}, {"sku": "RT-C", "qty": 1}]',
                   'ship', 42.36, -71.06);
--- exact, greedy and auto agree on small orders
+-- every method finds the same plan on a small order (exhaustive tries every
+-- assignment without pruning)
 SELECT m AS method, (SELECT string_agg(location, ',' ORDER BY line) FROM omni.route(
            '[{"sku": "RT-A", "qty": 1}, {"sku": "RT-B", "qty": 2}, {"sku": "RT-C", "qty": 1}]',
            'ship', 41.0, -73.0)) AS plan
-  FROM unnest(ARRAY['auto', 'exact', 'greedy']) m, LATERAL set_config('omni.route_method', m, false) s;
+  FROM unnest(ARRAY['auto', 'exact', 'greedy', 'exhaustive']) m, LATERAL set_config('omni.route_method', m, false) s;
 RESET omni.route_method;
 
 -- capabilities: the Cambridge store cannot ship, the locker holds D but

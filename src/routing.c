@@ -35,7 +35,8 @@
  * plans are resolved the same way every time.
  *
  * omni.route_method = 'nearest' gives the naive plan most platforms use
- * (the nearest source with stock per line), for comparisons.
+ * (the nearest source with stock per line), and 'exhaustive' tries every
+ * assignment without pruning; both exist for comparisons (test/bench).
  *
  * Everything is read through SPI in one snapshot; the function writes
  * nothing (place_order reserves the plan it returns).
@@ -44,6 +45,7 @@
  */
 #include "omnichannel.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
@@ -72,7 +74,7 @@ static double loyalty_points_per_unit = 1.0;
 
 enum
 {
-	METHOD_AUTO, METHOD_EXACT, METHOD_GREEDY, METHOD_NEAREST
+	METHOD_AUTO, METHOD_EXACT, METHOD_GREEDY, METHOD_NEAREST, METHOD_EXHAUSTIVE
 };
 
 static const struct config_enum_entry route_method_options[] = {
@@ -80,6 +82,7 @@ static const struct config_enum_entry route_method_options[] = {
 	{"exact", METHOD_EXACT, false},
 	{"greedy", METHOD_GREEDY, false},
 	{"nearest", METHOD_NEAREST, false},
+	{"exhaustive", METHOD_EXHAUSTIVE, false},
 	{NULL, 0, false}
 };
 
@@ -140,6 +143,64 @@ typedef struct RouteProblem
 	long		nodes;
 	bool		truncated;
 } RouteProblem;
+
+/* Queries, prepared once per backend (SPI_keepplan) */
+typedef enum RoutePlanId
+{
+	PLAN_LINES, PLAN_STORE, PLAN_CANDIDATES, NUM_ROUTE_PLANS
+} RoutePlanId;
+
+static const struct
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[2];
+}			route_plan_defs[NUM_ROUTE_PLANS] = {
+	[PLAN_LINES] = {
+		"SELECT line, sku, qty FROM omni.parse_lines($1) ORDER BY line",
+		1, {JSONBOID}
+	},
+	[PLAN_STORE] = {
+		"SELECT l.lat, l.lon, CASE $2 WHEN 'pickup' THEN l.can_pickup ELSE l.can_curbside END,"
+		" l.active, omni.location_capacity_left(l.code)"
+		" FROM omni.locations l WHERE l.code = $1",
+		2, {TEXTOID, TEXTOID}
+	},
+	/* what each location may serve, from the inventory engine's view */
+	[PLAN_CANDIDATES] = {
+		"SELECT s.sku, l.code, l.lat, l.lon, s.available,"
+		" coalesce(r.handling_cost, 0)::float8, l.priority,"
+		" l.can_ship, l.kind <> 'locker'"
+		" FROM omni.stock_levels s"
+		" JOIN omni.locations l ON l.code = s.location"
+		" LEFT JOIN omni.location_routing r ON r.location = l.code"
+		" WHERE s.sku = ANY ($1) AND s.available > 0 AND l.active"
+		" AND (r.daily_capacity IS NULL OR omni.location_capacity_left(l.code) > 0)"
+		" ORDER BY s.sku, l.code",
+		1, {TEXTARRAYOID}
+	},
+};
+
+static SPIPlanPtr route_plans[NUM_ROUTE_PLANS];
+
+/* Runs a kept plan read-only; errors on anything but a SELECT */
+static void
+RouteExec(RoutePlanId id, Datum *values)
+{
+	if (route_plans[id] == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(route_plan_defs[id].sql, route_plan_defs[id].nargs,
+									   (Oid *) route_plan_defs[id].argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for routing query %d: %s", id,
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		route_plans[id] = plan;
+	}
+	if (SPI_execute_plan(route_plans[id], values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "routing query %d failed", id);
+}
 
 /*
  * Great-circle distance in km (haversine, mean Earth radius).
@@ -209,12 +270,9 @@ CheckCoordinates(RouteMode mode, bool lat_null, double lat, bool lon_null, doubl
 static void
 LoadLines(RouteProblem *prob, Datum lines)
 {
-	Oid			argtypes[1] = {JSONBOID};
 	Datum		values[1] = {lines};
 
-	if (SPI_execute_with_args("SELECT line, sku, qty FROM omni.parse_lines($1) ORDER BY line",
-							  1, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read order lines");
+	RouteExec(PLAN_LINES, values);
 	prob->nlines = (int) SPI_processed;
 	prob->lines = palloc0(sizeof(RouteLine) * Max(prob->nlines, 1));
 	for (int i = 0; i < prob->nlines; i++)
@@ -266,23 +324,14 @@ SourceCost(RouteProblem *prob, bool is_store, double km, double handling, int pr
 static void
 LoadStore(RouteProblem *prob, text *store, double *lat, double *lon)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1] = {PointerGetDatum(store)};
+	Datum		values[2] = {PointerGetDatum(store), CStringGetTextDatum(mode_names[prob->mode])};
 	HeapTuple	tup;
 	TupleDesc	desc;
 	bool		isnull;
 	bool		capable;
 	char	   *code = text_to_cstring(store);
 
-	if (SPI_execute_with_args(
-							  "SELECT l.lat, l.lon, CASE $2 WHEN 'pickup' THEN l.can_pickup ELSE l.can_curbside END,"
-							  " l.active, omni.location_capacity_left(l.code)"
-							  " FROM omni.locations l WHERE l.code = $1",
-							  2, (Oid[]) {TEXTOID, TEXTOID},
-							  (Datum[]) {values[0], CStringGetTextDatum(mode_names[prob->mode])},
-							  NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the pickup location");
-	(void) argtypes;
+	RouteExec(PLAN_STORE, values);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OMNI_UNKNOWN_LOCATION),
@@ -319,6 +368,7 @@ static void
 LoadCandidates(RouteProblem *prob, const char *store, double lat, double lon)
 {
 	Datum	   *skus = palloc(sizeof(Datum) * prob->nlines);
+	Datum		values[1];
 	ArrayType  *arr;
 	uint64		nrows;
 	int			li;
@@ -327,19 +377,8 @@ LoadCandidates(RouteProblem *prob, const char *store, double lat, double lon)
 		skus[i] = CStringGetTextDatum(prob->lines[i].sku);
 	arr = construct_array(skus, prob->nlines, TEXTOID, -1, false, TYPALIGN_INT);
 
-	if (SPI_execute_with_args(
-							  "SELECT s.sku, l.code, l.lat, l.lon, s.available,"
-							  " coalesce(r.handling_cost, 0)::float8, l.priority,"
-							  " l.can_ship, l.kind <> 'locker'"
-							  " FROM omni.stock_levels s"
-							  " JOIN omni.locations l ON l.code = s.location"
-							  " LEFT JOIN omni.location_routing r ON r.location = l.code"
-							  " WHERE s.sku = ANY ($1) AND s.available > 0 AND l.active"
-							  " AND (r.daily_capacity IS NULL OR omni.location_capacity_left(l.code) > 0)"
-							  " ORDER BY s.sku, l.code",
-							  1, (Oid[]) {TEXTARRAYOID}, (Datum[]) {PointerGetDatum(arr)},
-							  NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read stock levels");
+	values[0] = PointerGetDatum(arr);
+	RouteExec(PLAN_CANDIDATES, values);
 
 	nrows = SPI_processed;
 	prob->sources = palloc0(sizeof(RouteSource) * (nrows + 1));
@@ -762,6 +801,57 @@ Exact(RouteProblem *prob)
 	prob->cost = prob->best_cost;
 }
 
+/*
+ * Every assignment of lines to candidates, without pruning: the reference
+ * the benchmark holds the other methods against (slow beyond a few lines).
+ */
+static void
+Enumerate(RouteProblem *prob, int i)
+{
+	RouteLine  *l;
+
+	CHECK_FOR_INTERRUPTS();
+	while (i < prob->nlines && prob->lines[i].split_qty)
+		i++;
+	if (i == prob->nlines)
+	{
+		if (prob->cost < prob->best_cost - COST_EPSILON)
+		{
+			prob->best_cost = prob->cost;
+			memcpy(prob->best_open, prob->open, sizeof(bool) * prob->nsources);
+		}
+		return;
+	}
+	l = &prob->lines[i];
+	for (int k = 0; k < l->ncand; k++)
+	{
+		int			src = l->cand[k].source;
+		bool		was_open = prob->open[src];
+
+		if (!was_open)
+		{
+			prob->open[src] = true;
+			prob->cost += prob->sources[src].cost;
+		}
+		Enumerate(prob, i + 1);
+		if (!was_open)
+		{
+			prob->open[src] = false;
+			prob->cost -= prob->sources[src].cost;
+		}
+	}
+}
+
+static void
+Exhaustive(RouteProblem *prob)
+{
+	prob->best_open = palloc(sizeof(bool) * prob->nsources);
+	prob->best_cost = DBL_MAX;
+	Enumerate(prob, 0);
+	memcpy(prob->open, prob->best_open, sizeof(bool) * prob->nsources);
+	prob->cost = prob->best_cost;
+}
+
 /* The naive plan: the nearest source with the whole quantity, per line */
 static void
 Nearest(RouteProblem *prob)
@@ -810,6 +900,8 @@ Solve(RouteProblem *prob, const char *store)
 		Nearest(prob);
 		SortCandidates(prob, false);	/* report the plan as usual */
 	}
+	else if (method == METHOD_EXHAUSTIVE)
+		Exhaustive(prob);
 	else
 	{
 		Greedy(prob);
@@ -964,7 +1056,7 @@ OmniRoutingInit(void)
 							"Routing: node limit of the exact search; past it the best plan found is kept.",
 							NULL, &route_exact_max_nodes, 200000, 1, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomEnumVariable("omni.route_method",
-							 "Routing: auto, exact, greedy, or nearest (the naive plan, for comparisons).",
+							 "Routing: auto, exact, greedy; nearest (the naive plan) and exhaustive (no pruning) for comparisons.",
 							 NULL, &route_method, METHOD_AUTO, route_method_options,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("omni.order_hold",

@@ -340,6 +340,16 @@ AS 'MODULE_PATHNAME', 'omni_route' LANGUAGE C STABLE;
 COMMENT ON FUNCTION omni.route(jsonb, text, float8, float8, text) IS
     'Read-only fulfilment plan: which location serves how much of each line; sum(cost) is the plan cost; OM005 when no plan exists';
 
+-- STABLE: a read-only plan, as jsonb, for place_order to keep across retries.
+CREATE FUNCTION omni.route_plan(lines jsonb, mode text, ship_lat float8 DEFAULT NULL,
+                                ship_lon float8 DEFAULT NULL, pickup_location text DEFAULT NULL)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_agg(to_jsonb(p) ORDER BY p.sku, p.location)
+      FROM omni.route(lines, mode, ship_lat, ship_lon, pickup_location) p;
+$$;
+COMMENT ON FUNCTION omni.route_plan(jsonb, text, float8, float8, text) IS
+    'omni.route as one jsonb array of {line, sku, location, qty, cost}, in (sku, location) order';
+
 -- Locks an order for a change; 22023 if it does not exist.
 CREATE FUNCTION omni.lock_order(order_id bigint)
 RETURNS omni.orders LANGUAGE plpgsql VOLATILE AS $$
@@ -532,17 +542,18 @@ DECLARE
     v_attempt int := 0;
     r record;
     v_res bigint;
+    v_plan jsonb;
 BEGIN
     PERFORM omni.check_channel(place_order.channel);
     IF place_order.mode IS NULL OR place_order.mode NOT IN ('ship', 'pickup', 'curbside') THEN
         RAISE EXCEPTION 'unknown fulfilment mode "%"', place_order.mode
             USING ERRCODE = '22023', HINT = 'Use ship, pickup or curbside.';
     END IF;
-    -- route() checks coordinates and the store; a plan first, so that a bad
-    -- request fails before anything is written
-    PERFORM 1 FROM omni.route(place_order.lines, place_order.mode, place_order.ship_lat,
-                              place_order.ship_lon, place_order.pickup_location) LIMIT 1;
-
+    -- The plan first: it checks lines, SKUs, mode, coordinates and store.
+    v_plan := omni.route_plan(place_order.lines, place_order.mode, place_order.ship_lat,
+                              place_order.ship_lon, place_order.pickup_location);
+    -- Everything below runs in the caller's transaction: any error (no
+    -- price, no plan) takes every row written so far with it.
     INSERT INTO omni.orders (customer_id, channel, mode, ship_lat, ship_lon, pickup_location)
     VALUES (v_cust, place_order.channel, place_order.mode,
             CASE WHEN place_order.mode = 'ship' THEN place_order.ship_lat END,
@@ -552,7 +563,7 @@ BEGIN
     INSERT INTO omni.order_history (order_id, from_status, to_status) VALUES (v_order, NULL, 'placed');
     PERFORM omni.order_add_lines(v_order, place_order.channel, place_order.lines);
 
-    -- Route and reserve.  A concurrent order may take the stock between the
+    -- Reserve the plan.  A concurrent order may take the stock between the
     -- plan and the reservation (OM001): then plan again on fresh figures.
     -- Reservations are taken in (sku, location) order so that concurrent
     -- orders never wait for each other in a cycle.
@@ -560,8 +571,7 @@ BEGIN
         v_attempt := v_attempt + 1;
         BEGIN
             FOR r IN SELECT p.line, p.sku, p.location, p.qty, p.cost
-                       FROM omni.route(place_order.lines, place_order.mode, place_order.ship_lat,
-                                       place_order.ship_lon, place_order.pickup_location) p
+                       FROM jsonb_to_recordset(v_plan) AS p(line int, sku text, location text, qty int, cost float8)
                       ORDER BY p.sku, p.location LOOP
                 INSERT INTO omni.fulfilments AS f (order_id, location, kind, cost)
                 VALUES (v_order, r.location,
@@ -582,6 +592,8 @@ BEGIN
                           DETAIL = 'Concurrent orders kept taking the stock of every plan found (3 attempts).',
                           HINT = 'Try again.';
             END IF;
+            v_plan := omni.route_plan(place_order.lines, place_order.mode, place_order.ship_lat,
+                                      place_order.ship_lon, place_order.pickup_location);
         END;
     END LOOP;
 
