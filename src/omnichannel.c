@@ -22,5 +22,6 @@ _PG_init(void)
 	OmniTypesInit();
 	OmniStockInit();
 	OmniIdentityInit();
+	OmniRoutingInit();
 	MarkGUCPrefixReserved("omni");
 }

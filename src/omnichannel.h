@@ -32,5 +32,6 @@ extern char *omni_default_country;
 extern void OmniTypesInit(void);
 extern void OmniStockInit(void);
 extern void OmniIdentityInit(void);
+extern void OmniRoutingInit(void);
 
 #endif							/* OMNICHANNEL_H */

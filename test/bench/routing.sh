@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Routing benchmark: plan quality and speed of omni.route, place_order
+# throughput, and customer_360 latency, on a generated network.
+#
+# Network: 500 locations across the continental United States (20 DCs that
+# ship, 480 stores of which a third ship), 5,000 SKUs with sparse stock
+# (each SKU at about 5 DCs and 3 stores), a fixed random seed.
+#
+# Quality: the same orders of 1 to 5 lines (ship mode, random addresses)
+# planned by every method; the optimum is the exhaustive search (every
+# assignment, no pruning).  Reported as ratios of plan costs.
+# Speed: in-server latency of omni.route per call (p50, p99) for 5-line
+# orders, exact (branch and bound) and greedy.
+# Throughput: place_order at 8 clients against plain omni.reserve calls for
+# the same lines at the same locations (pgbench, fsync on).
+#
+#   test/bench/routing.sh   (OMNI_BENCH_ORDERS=400, OMNI_BENCH_SECONDS=10)
+. "$(dirname "$0")/lib.sh"
+ORDERS=${OMNI_BENCH_ORDERS:-400}
+SECS=${OMNI_BENCH_SECONDS:-10}
+CLIENTS=8
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; bash scripts/cluster.sh stop >/dev/null' EXIT
+q() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"; }
+
+echo "routing bench: 500 locations, 5,000 SKUs, $ORDERS orders of 1-5 lines, pgbench $CLIENTS clients x $SECS s"
+start=$(date +%s)
+q <<'SQL'
+SELECT setseed(0.42);
+SET omni.stock_slots = 1;
+INSERT INTO omni.locations (code, name, kind, lat, lon, can_ship, can_pickup, can_curbside, accepts_returns)
+SELECT 'dc-' || g, 'DC ' || g, 'warehouse', 25 + random() * 24, -124 + random() * 57, true, false, false, false
+  FROM generate_series(1, 20) g;
+INSERT INTO omni.locations (code, name, kind, lat, lon, can_ship, can_pickup, can_curbside, accepts_returns)
+SELECT 'st-' || g, 'Store ' || g, 'store', 25 + random() * 24, -124 + random() * 57, g % 3 = 0, true, g % 2 = 0, true
+  FROM generate_series(1, 480) g;
+INSERT INTO omni.products (sku, name) SELECT 'SKU-' || g, 'Product ' || g FROM generate_series(1, 5000) g;
+INSERT INTO omni.prices (sku, channel, price, valid_from)
+SELECT sku, NULL, round((5 + random() * 95)::numeric, 2), now() - interval '1 day' FROM omni.products;
+CREATE TABLE stock_plan AS
+SELECT p.sku, l.code AS location, 1 + floor(random() * 10)::int AS qty
+  FROM omni.products p CROSS JOIN omni.locations l
+ -- (p.sku in the test keeps the draw per pair, not per location)
+ WHERE random() + 0 * length(p.sku) < CASE WHEN l.kind = 'warehouse' THEN 0.25 ELSE 0.006 END;
+SQL
+# in batches: each receive takes its pair's lock until commit
+q <<'SQL'
+SET omni.stock_slots = 1;
+DO $$
+DECLARE
+    r record;
+    n int := 0;
+BEGIN
+    FOR r IN SELECT * FROM stock_plan LOOP
+        PERFORM omni.receive(r.sku, r.location, r.qty);
+        n := n + 1;
+        IF n % 500 = 0 THEN
+            COMMIT;
+        END IF;
+    END LOOP;
+END
+$$;
+-- orders: 1 to 5 distinct SKUs that some shipping location holds (2 units or
+-- more), qty 1 or 2, to random addresses; 200 orders of each size
+CREATE TABLE shippable AS
+SELECT row_number() OVER (ORDER BY sku) AS n, sku FROM (
+    SELECT DISTINCT sp.sku FROM stock_plan sp JOIN omni.locations l ON l.code = sp.location
+     WHERE l.can_ship AND sp.qty >= 2) x;
+CREATE TABLE bench_orders (id int PRIMARY KEY, nlines int, lat float8, lon float8, lines jsonb);
+DO $$
+DECLARE
+    total int := (SELECT count(*) FROM shippable);
+    picked text[];
+    pick int;
+    sku text;
+BEGIN
+    FOR g IN 1..1000 LOOP
+        picked := '{}';
+        WHILE cardinality(picked) < 1 + g % 5 LOOP
+            pick := 1 + floor(random() * total)::int;
+            sku := (SELECT s.sku FROM shippable s WHERE s.n = pick);
+            IF NOT sku = ANY (picked) THEN
+                picked := picked || sku;
+            END IF;
+        END LOOP;
+        INSERT INTO bench_orders
+        SELECT g, 1 + g % 5, 25.5 + random() * 23, -123 + random() * 55,
+               (SELECT jsonb_agg(jsonb_build_object('sku', p.sku, 'qty', 1 + p.k % 2) ORDER BY p.k)
+                  FROM unnest(picked) WITH ORDINALITY p(sku, k));
+    END LOOP;
+END
+$$;
+ANALYZE;
+SQL
+echo "set-up: $(($(date +%s) - start)) s, $(q -c 'SELECT count(*) FROM stock_plan') stocked (sku, location) pairs, $(q -c "SELECT round(avg(n), 1) FROM (SELECT count(*) AS n FROM stock_plan GROUP BY sku) x") locations per SKU, orders by size: $(q -c "SELECT string_agg(nlines || ':' || n, ' ' ORDER BY nlines) FROM (SELECT nlines, count(*) AS n FROM bench_orders WHERE id <= $ORDERS GROUP BY 1) x")"
+
+# --- quality: every method on the same orders
+q <<SQL
+CREATE TABLE plan_costs (id int, nlines int, method text, cost float8, shipments int);
+DO \$\$
+DECLARE
+    o record;
+    m text;
+BEGIN
+    FOR o IN SELECT * FROM bench_orders ORDER BY id LIMIT $ORDERS LOOP
+        FOREACH m IN ARRAY ARRAY['exhaustive', 'auto', 'greedy', 'nearest'] LOOP
+            PERFORM set_config('omni.route_method', m, true);
+            INSERT INTO plan_costs
+            SELECT o.id, o.nlines, m, sum(r.cost), count(DISTINCT r.location)
+              FROM omni.route(o.lines, 'ship', o.lat, o.lon) r;
+        END LOOP;
+    END LOOP;
+END
+\$\$;
+SQL
+echo
+echo "plan cost (ship mode, $ORDERS orders), as ratios to the optimum (exhaustive search):"
+q -F ' | ' <<'SQL'
+SELECT '  method | mean cost/optimum | worst | orders not optimal | mean shipments';
+SELECT format('  %s | %s | %s | %s | %s', p.method,
+              round(avg(p.cost / nullif(x.cost, 0))::numeric, 4),
+              round(max(p.cost / nullif(x.cost, 0))::numeric, 4),
+              count(*) FILTER (WHERE p.cost > x.cost + 1e-9),
+              round(avg(p.shipments), 2))
+  FROM plan_costs p JOIN plan_costs x ON x.id = p.id AND x.method = 'exhaustive'
+ GROUP BY p.method ORDER BY p.method;
+SELECT format('  solver (auto) vs nearest-with-stock-per-line: total cost %s%% lower, mean per-order saving %s%%, multi-line orders only %s%%',
+              round((100 * (1 - sum(a.cost) / sum(n.cost)))::numeric, 1),
+              round((100 * avg(1 - a.cost / n.cost))::numeric, 1),
+              round((100 * avg(1 - a.cost / n.cost) FILTER (WHERE a.nlines > 1))::numeric, 1))
+  FROM plan_costs a JOIN plan_costs n ON n.id = a.id AND n.method = 'nearest'
+ WHERE a.method = 'auto';
+SQL
+
+# --- speed: in-server latency per call, 5-line orders
+q <<'SQL'
+CREATE TABLE route_times (method text, ms float8);
+DO $$
+DECLARE
+    o record;
+    m text;
+    t0 timestamptz;
+BEGIN
+    FOREACH m IN ARRAY ARRAY['exact', 'greedy', 'nearest'] LOOP
+        PERFORM set_config('omni.route_method', m, true);
+        FOR i IN 1..3 LOOP
+            FOR o IN SELECT * FROM bench_orders WHERE nlines = 5 ORDER BY id LOOP
+                t0 := clock_timestamp();
+                PERFORM count(*) FROM omni.route(o.lines, 'ship', o.lat, o.lon);
+                INSERT INTO route_times VALUES (m, 1000 * extract(epoch FROM clock_timestamp() - t0));
+            END LOOP;
+        END LOOP;
+    END LOOP;
+END
+$$;
+SQL
+echo
+echo "omni.route latency, 5-line orders, in the server ($(q -c "SELECT count(*) FROM route_times WHERE method = 'exact'") calls per method):"
+q <<'SQL'
+SELECT format('  %s: p50 %s ms, p99 %s ms, max %s ms', method,
+              round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3),
+              round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 3),
+              round(max(ms)::numeric, 3))
+  FROM route_times GROUP BY method ORDER BY method;
+SQL
+
+# --- throughput: place_order against reserve of the same lines
+q >/dev/null <<'SQL'
+-- plenty of units at every stocked pair, so that no client runs dry
+DO $$
+DECLARE
+    r record;
+    n int := 0;
+BEGIN
+    FOR r IN SELECT * FROM stock_plan LOOP
+        PERFORM omni.receive(r.sku, r.location, 1000000);
+        n := n + 1;
+        IF n % 500 = 0 THEN
+            COMMIT;
+        END IF;
+    END LOOP;
+END
+$$;
+SELECT count(*) >= 0 FROM omni.identify('web', 'bench-customer', '{}');
+CREATE TABLE bench_plans AS
+SELECT o.id, r.sku, r.location, r.qty FROM bench_orders o, LATERAL omni.route(o.lines, 'ship', o.lat, o.lon) r;
+ANALYZE;
+SQL
+n=$(q -c 'SELECT max(id) FROM bench_orders')
+cust=$(q -c "SELECT customer_id FROM omni.identities WHERE source_key = 'bench-customer'")
+cat >"$tmp/place.sql" <<SQL
+\set i random(1, $n)
+SELECT omni.place_order($cust, 'web', lines, 'ship', lat, lon) FROM bench_orders WHERE id = :i;
+SQL
+cat >"$tmp/reserve.sql" <<SQL
+\set i random(1, $n)
+SELECT count(omni.reserve(sku, location, qty)) FROM (SELECT * FROM bench_plans WHERE id = :i ORDER BY sku, location) p;
+SQL
+cat >"$tmp/route.sql" <<SQL
+\set i random(1, $n)
+SELECT count(*) FROM bench_orders b, omni.route(b.lines, 'ship', b.lat, b.lon) r WHERE b.id = :i;
+SQL
+reserve_tps=$(bench_tps reserve "$CLIENTS" "$SECS" "$tmp/reserve.sql")
+place_tps=$(bench_tps place "$CLIENTS" "$SECS" "$tmp/place.sql")
+route_tps=$(bench_tps route "$CLIENTS" "$SECS" "$tmp/route.sql")
+echo
+echo "throughput at $CLIENTS clients (orders of 1-5 lines, fsync on):"
+echo "  reserve of the planned lines: $reserve_tps orders/s"
+echo "  place_order (route + reserve + order rows): $place_tps orders/s = $(ratio "$place_tps" "$reserve_tps") x reserve"
+echo "  route alone (read-only): $route_tps plans/s"
+
+# --- customer_360 for a customer with 1,000 interactions and 50 orders
+q >/dev/null <<'SQL'
+SELECT count(*) >= 0 FROM omni.identify('app', 'bench-360', '{"email": "c360@example.com"}');
+DO $$
+DECLARE
+    c bigint := (SELECT customer_id FROM omni.identities WHERE source_key = 'bench-360');
+BEGIN
+    FOR i IN 1..1000 LOOP
+        PERFORM omni.track(c, (ARRAY['web', 'app', 'social', 'pos'])[1 + i % 4],
+                           (ARRAY['view', 'view', 'view', 'cart', 'wishlist'])[1 + i % 5],
+                           'SKU-' || (1 + i % 5000), now() - i * interval '1 hour');
+    END LOOP;
+    FOR i IN 1..50 LOOP
+        PERFORM omni.place_order(c, 'app', lines, 'ship', lat, lon) FROM bench_orders WHERE id = i;
+    END LOOP;
+END
+$$;
+CREATE TABLE c360_times (ms float8);
+DO $$
+DECLARE
+    c bigint := (SELECT customer_id FROM omni.identities WHERE source_key = 'bench-360');
+    t0 timestamptz;
+BEGIN
+    FOR i IN 1..200 LOOP
+        t0 := clock_timestamp();
+        PERFORM omni.customer_360(c);
+        INSERT INTO c360_times VALUES (1000 * extract(epoch FROM clock_timestamp() - t0));
+    END LOOP;
+END
+$$;
+SQL
+echo
+q <<'SQL'
+SELECT format('customer_360, %s interactions and %s orders: p50 %s ms, p99 %s ms (200 calls, in the server)',
+              (SELECT count(*) FROM omni.interactions i JOIN omni.identities d USING (customer_id) WHERE d.source_key = 'bench-360'),
+              (SELECT count(*) FROM omni.orders o JOIN omni.identities d USING (customer_id) WHERE d.source_key = 'bench-360'),
+              round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2),
+              round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 2))
+  FROM c360_times;
+SQL
+echo "routing bench: $(($(date +%s) - start)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
