@@ -21,5 +21,6 @@ _PG_init(void)
 {
 	OmniTypesInit();
 	OmniStockInit();
+	OmniEventsInit();
 	MarkGUCPrefixReserved("omni");
 }

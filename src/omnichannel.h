@@ -31,5 +31,6 @@ extern char *omni_default_country;
 /* Each part's start-up, called from _PG_init */
 extern void OmniTypesInit(void);
 extern void OmniStockInit(void);
+extern void OmniEventsInit(void);
 
 #endif							/* OMNICHANNEL_H */
