@@ -23,5 +23,6 @@ _PG_init(void)
 	OmniStockInit();
 	OmniIdentityInit();
 	OmniRoutingInit();
+	OmniEventsInit();
 	MarkGUCPrefixReserved("omni");
 }

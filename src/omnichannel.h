@@ -33,5 +33,6 @@ extern void OmniTypesInit(void);
 extern void OmniStockInit(void);
 extern void OmniIdentityInit(void);
 extern void OmniRoutingInit(void);
+extern void OmniEventsInit(void);
 
 #endif							/* OMNICHANNEL_H */
