@@ -220,7 +220,8 @@ UPDATE omni.customers SET status = 'merged', merged_into = :cust WHERE customer_
 SELECT omni.loyalty_balance(:absorbed) = omni.loyalty_balance(:cust) AS same_account;
 SELECT jsonb_array_length(omni.customer_360(:absorbed)->'merged_ids') AS merged_ids;
 SELECT omni.loyalty_balance(:cust) AS bal_before_move \gset
-SELECT omni.move_customer_rows(:absorbed, :cust);
+SELECT omni.move_customer_rows(:absorbed, :cust) ? 'orders' AS orders_moved;
+SELECT omni.move_loyalty(:absorbed, :cust) > 0 AS points_moved_through_ledger;
 SELECT omni.loyalty_balance(:cust) - :bal_before_move AS points_moved,
        (SELECT count(*) FROM omni.orders WHERE customer_id = :absorbed) AS orders_left,
        (SELECT count(*) FROM omni.interactions WHERE customer_id = :absorbed) AS interactions_left;

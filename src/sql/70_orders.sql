@@ -950,17 +950,14 @@ COMMENT ON FUNCTION omni.customer_360(bigint) IS
 
 -- ---------------------------------------------------------------- merges
 
-CREATE FUNCTION omni.move_customer_rows(from_customer bigint, to_customer bigint)
-RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+CREATE FUNCTION omni.move_loyalty(from_customer bigint, to_customer bigint)
+RETURNS int LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v_points int;
 BEGIN
     IF from_customer IS NULL OR to_customer IS NULL OR from_customer = to_customer THEN
-        RAISE EXCEPTION 'move_customer_rows needs two different customer ids' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'move_loyalty needs two different customer ids' USING ERRCODE = '22023';
     END IF;
-    UPDATE omni.orders SET customer_id = to_customer WHERE customer_id = from_customer;
-    UPDATE omni.returns SET customer_id = to_customer WHERE customer_id = from_customer;
-    UPDATE omni.interactions SET customer_id = to_customer WHERE customer_id = from_customer;
     -- the balance moves through the ledger, so both accounts stay equal to their ledgers
     SELECT a.balance INTO v_points FROM omni.loyalty_accounts a
      WHERE a.customer_id = from_customer FOR UPDATE;
@@ -968,7 +965,8 @@ BEGIN
         PERFORM omni.loyalty_post(from_customer, -v_points, 'merge', NULL);
         PERFORM omni.loyalty_post(to_customer, v_points, 'merge', NULL);
     END IF;
+    RETURN coalesce(v_points, 0);
 END
 $$;
-COMMENT ON FUNCTION omni.move_customer_rows(bigint, bigint) IS
-    'For omni.merge_customers: moves orders, returns, interactions and the loyalty balance of one customer to another (the ledger keeps each customer''s history)';
+COMMENT ON FUNCTION omni.move_loyalty(bigint, bigint) IS
+    'For merges of customers: moves the loyalty balance of one customer to another through the ledger (each keeps its history); returns the points moved';
