@@ -40,14 +40,18 @@ GRANT SELECT ON omni.error_codes TO PUBLIC;
 
 -- What a channel shows its customers.
 GRANT SELECT ON omni.channels, omni.products, omni.locations, omni.current_prices,
-                omni.stock_levels
+                omni.stock_levels, omni.order_statuses
    TO omni_channel;
 
--- What an analyst reads: no column of these holds personal data.
+-- What an analyst reads: no column of these holds personal data; customers
+-- appear only as pseudonyms (omni.analyst_* views, omni/92_privacy.sql).
 GRANT SELECT ON omni.channels, omni.products, omni.locations, omni.prices,
                 omni.current_prices, omni.stock_slots, omni.stock_levels,
                 omni.reservations, omni.stock_movements, omni.health,
-                omni.job_definitions
+                omni.job_definitions, omni.order_lines, omni.fulfilments,
+                omni.order_allocations, omni.return_lines, omni.location_routing,
+                omni.order_statuses, omni.order_transitions, omni.events,
+                omni.analyst_customers, omni.analyst_orders, omni.analyst_interactions
    TO omni_analyst;
 
 -- Admins read everything and change what the API does not cover.
@@ -94,6 +98,38 @@ INSERT INTO omni.api_functions (function_name, callers, definer) VALUES
     -- a procedure that commits cannot be SECURITY DEFINER; it calls
     -- expire_reservations(), which is
     ('expire_all_reservations', '{omni_channel,omni_admin}', false),
+    -- identity
+    ('identify',                '{omni_channel,omni_admin}', true),
+    ('match_candidates',        '{omni_channel,omni_admin}', true),
+    ('customer_identities',     '{omni_channel,omni_admin}', true),
+    ('resolve_identities',      '{omni_admin}', true),
+    ('merge_customers',         '{omni_admin}', true),
+    ('unmerge_identity',        '{omni_admin}', true),
+    ('train_matcher',           '{omni_admin}', true),
+    -- events
+    ('events_since',            '{omni_channel,omni_analyst,omni_admin}', true),
+    ('prune_events',            '{omni_admin}', true),
+    ('emit_event',              '{omni_admin}', true),
+    ('flush_events',            '{omni_admin}', true),
+    -- orders and fulfilment
+    ('route',                   '{omni_channel,omni_analyst,omni_admin}', true),
+    ('place_order',             '{omni_channel,omni_admin}', true),
+    ('complete_fulfillment',    '{omni_channel,omni_admin}', true),
+    ('mark_ready',              '{omni_channel,omni_admin}', true),
+    ('cancel_order',            '{omni_channel,omni_admin}', true),
+    ('return_items',            '{omni_channel,omni_admin}', true),
+    ('record_pos_sale',         '{omni_channel,omni_admin}', true),
+    ('track',                   '{omni_channel,omni_admin}', true),
+    ('customer_360',            '{omni_channel,omni_admin}', true),
+    ('loyalty_balance',         '{omni_channel,omni_admin}', true),
+    ('redeem_points',           '{omni_channel,omni_admin}', true),
+    ('set_location_routing',    '{omni_admin}', true),
+    -- privacy
+    ('set_consent',             '{omni_channel,omni_admin}', true),
+    ('has_consent',             '{omni_channel,omni_admin}', true),
+    ('export_customer',         '{omni_admin}', true),
+    ('forget_customer',         '{omni_admin}', true),
+    ('allow_reidentify',        '{omni_admin}', true),
     -- operations
     ('schedule_jobs',           '{omni_admin}', false),
     ('unschedule_jobs',         '{omni_admin}', false),
