@@ -90,7 +90,7 @@ COMMENT ON TABLE omni.orders IS
 COMMENT ON COLUMN omni.orders.points IS 'Loyalty points the order earns, fixed when placed, credited when delivered';
 COMMENT ON COLUMN omni.orders.mode IS
     'ship, pickup, curbside (routed by omni.route), or instore (a POS sale, omni.record_pos_sale)';
-CREATE INDEX orders_customer_idx ON omni.orders (customer_id, placed_at DESC);
+CREATE INDEX orders_customer_idx ON omni.orders (customer_id, placed_at DESC, order_id DESC);
 
 CREATE TABLE omni.order_lines (
     order_id     bigint NOT NULL REFERENCES omni.orders (order_id),
@@ -159,7 +159,7 @@ CREATE TABLE omni.returns (
 COMMENT ON TABLE omni.returns IS
     'Returns, taken at any location that accepts_returns; amount is the money to refund at the prices paid';
 CREATE INDEX returns_order_idx ON omni.returns (order_id);
-CREATE INDEX returns_customer_idx ON omni.returns (customer_id);
+CREATE INDEX returns_customer_idx ON omni.returns (customer_id, returned_at DESC, return_id DESC);
 
 CREATE TABLE omni.return_lines (
     return_id   bigint NOT NULL REFERENCES omni.returns (return_id),
@@ -203,7 +203,9 @@ CREATE TABLE omni.interactions (
 );
 COMMENT ON TABLE omni.interactions IS
     'What customers did in every channel (omni.track, plus one purchase row per order line and one return row per returned line): the input of recommendations';
-CREATE INDEX interactions_customer_idx ON omni.interactions (customer_id, at DESC);
+-- newest first per customer, with what the 360's counts need (index-only)
+CREATE INDEX interactions_customer_idx ON omni.interactions (customer_id, at DESC, interaction_id DESC)
+    INCLUDE (event, channel);
 CREATE INDEX interactions_sku_idx ON omni.interactions (sku, at) WHERE sku IS NOT NULL;
 
 -- What users fill: pg_dump keeps it (the state machine is seed data).
@@ -860,6 +862,7 @@ RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_cust bigint := omni.order_customer(customer_360.customer_id);
     v_ids bigint[];
+    v_counts jsonb;
     v_result jsonb;
 BEGIN
     -- the customer and every id merged into it, whose rows may not have moved yet
@@ -869,6 +872,18 @@ BEGIN
         SELECT c.customer_id FROM omni.customers c JOIN m ON c.merged_into = m.id
     )
     SELECT array_agg(id ORDER BY id) INTO v_ids FROM m;
+
+    -- the interaction counts in one pass over the index
+    WITH g AS (
+        SELECT x.event, x.channel, count(*) AS n, GROUPING(x.event, x.channel) AS g
+          FROM omni.interactions x WHERE x.customer_id = ANY (v_ids)
+         GROUP BY GROUPING SETS ((x.event), (x.channel), ())
+    )
+    SELECT jsonb_build_object(
+               'total', coalesce((SELECT g.n FROM g WHERE g.g = 3), 0),
+               'by_event', coalesce((SELECT jsonb_object_agg(g.event, g.n) FROM g WHERE g.g = 1), '{}'),
+               'by_channel', coalesce((SELECT jsonb_object_agg(g.channel, g.n) FROM g WHERE g.g = 2), '{}'))
+      INTO v_counts;
 
     SELECT jsonb_build_object(
         'customer_id', v_cust,
@@ -898,8 +913,10 @@ BEGIN
                                               ORDER BY f.location)
                                          FROM omni.fulfilments f WHERE f.order_id = o.order_id))
                    ORDER BY o.placed_at DESC, o.order_id DESC)
-              FROM (SELECT * FROM omni.orders o WHERE o.customer_id = ANY (v_ids)
-                     ORDER BY o.placed_at DESC, o.order_id DESC LIMIT 100) o), '[]'),
+              FROM (SELECT y.* FROM unnest(v_ids) u(id),
+                           LATERAL (SELECT * FROM omni.orders o WHERE o.customer_id = u.id
+                                     ORDER BY o.placed_at DESC, o.order_id DESC LIMIT 100) y
+                     ORDER BY y.placed_at DESC, y.order_id DESC LIMIT 100) o), '[]'),
         'returns', coalesce((
             SELECT jsonb_agg(jsonb_build_object(
                        'return_id', r.return_id, 'order_id', r.order_id, 'location', r.location,
@@ -908,29 +925,28 @@ BEGIN
                        'lines', (SELECT jsonb_agg(jsonb_build_object('sku', rl.sku, 'qty', rl.qty) ORDER BY rl.line)
                                    FROM omni.return_lines rl WHERE rl.return_id = r.return_id))
                    ORDER BY r.returned_at DESC, r.return_id DESC)
-              FROM (SELECT * FROM omni.returns r WHERE r.customer_id = ANY (v_ids)
-                     ORDER BY r.returned_at DESC, r.return_id DESC LIMIT 100) r), '[]'),
-        'interactions', jsonb_build_object(
-            'total', (SELECT count(*) FROM omni.interactions x WHERE x.customer_id = ANY (v_ids)),
-            'by_event', coalesce((SELECT jsonb_object_agg(e.event, e.n) FROM (
-                    SELECT x.event, count(*) AS n FROM omni.interactions x
-                     WHERE x.customer_id = ANY (v_ids) GROUP BY x.event) e), '{}'),
-            'by_channel', coalesce((SELECT jsonb_object_agg(e.channel, e.n) FROM (
-                    SELECT x.channel, count(*) AS n FROM omni.interactions x
-                     WHERE x.customer_id = ANY (v_ids) GROUP BY x.channel) e), '{}'),
+              FROM (SELECT y.* FROM unnest(v_ids) u(id),
+                           LATERAL (SELECT * FROM omni.returns r WHERE r.customer_id = u.id
+                                     ORDER BY r.returned_at DESC, r.return_id DESC LIMIT 100) y
+                     ORDER BY y.returned_at DESC, y.return_id DESC LIMIT 100) r), '[]'),
+        'interactions', v_counts || jsonb_build_object(
             'recent', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                    'channel', x.channel, 'event', x.event, 'sku', x.sku, 'at', x.at)
                                    ORDER BY x.at DESC, x.interaction_id DESC)
-                   FROM (SELECT * FROM omni.interactions x WHERE x.customer_id = ANY (v_ids)
-                          ORDER BY x.at DESC, x.interaction_id DESC LIMIT 50) x), '[]')),
+                   FROM (SELECT y.* FROM unnest(v_ids) u(id),
+                                LATERAL (SELECT * FROM omni.interactions i WHERE i.customer_id = u.id
+                                          ORDER BY i.at DESC, i.interaction_id DESC LIMIT 50) y
+                          ORDER BY y.at DESC, y.interaction_id DESC LIMIT 50) x), '[]')),
         'loyalty', jsonb_build_object(
             'balance', coalesce((SELECT a.balance FROM omni.loyalty_accounts a WHERE a.customer_id = v_cust), 0),
             'recent', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                    'delta', l.delta, 'reason', l.reason, 'channel', l.channel,
                                    'order_id', l.order_id, 'balance_after', l.balance_after, 'at', l.at)
                                    ORDER BY l.entry_id DESC)
-                   FROM (SELECT * FROM omni.loyalty_ledger l WHERE l.customer_id = ANY (v_ids)
-                          ORDER BY l.entry_id DESC LIMIT 20) l), '[]')),
+                   FROM (SELECT y.* FROM unnest(v_ids) u(id),
+                                LATERAL (SELECT * FROM omni.loyalty_ledger l WHERE l.customer_id = u.id
+                                          ORDER BY l.entry_id DESC LIMIT 20) y
+                          ORDER BY y.entry_id DESC LIMIT 20) l), '[]')),
         'open_reservations', coalesce((
             SELECT jsonb_agg(jsonb_build_object(
                        'reservation_id', r.reservation_id, 'order_id', a.order_id, 'sku', r.sku,
