@@ -504,33 +504,48 @@ COMMENT ON FUNCTION omni.track(bigint, text, text, text, timestamptz) IS
 -- ---------------------------------------------------------------- orders
 
 -- Fixes prices and points of the lines of a new order.
-CREATE FUNCTION omni.order_add_lines(order_id bigint, channel text, lines jsonb)
+CREATE FUNCTION omni.order_add_lines(order_id bigint, channel text, lines jsonb,
+                                     validated boolean DEFAULT false)
 RETURNS void LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v_rate numeric := current_setting('omni.loyalty_points_per_unit')::numeric;
-    r record;
-    v_price numeric;
+    v_unpriced record;
 BEGIN
-    FOR r IN SELECT * FROM omni.parse_lines(order_add_lines.lines) LOOP
-        v_price := omni.price(r.sku, order_add_lines.channel);
-        IF v_price IS NULL THEN
-            RAISE EXCEPTION 'SKU "%" has no price in channel %', r.sku, order_add_lines.channel
-                USING ERRCODE = '55000',
-                      DETAIL = format('Line %s cannot be priced.', r.line),
-                      HINT = 'Set one with omni.set_price().';
-        END IF;
+    -- lines already validated by omni.route need not be parsed again
+    WITH l AS (
+        SELECT p.line, p.sku, p.qty FROM omni.parse_lines(order_add_lines.lines) p
+         WHERE NOT order_add_lines.validated
+        UNION ALL
+        SELECT e.ordinality::int, e.value->>'sku', (e.value->>'qty')::int
+          FROM jsonb_array_elements(order_add_lines.lines) WITH ORDINALITY e
+         WHERE order_add_lines.validated
+    ), priced AS (
+        SELECT l.*, omni.price(l.sku, order_add_lines.channel) AS price FROM l
+    ), added AS (
         INSERT INTO omni.order_lines (order_id, line, sku, qty, unit_price, points)
-        VALUES (order_add_lines.order_id, r.line, r.sku, r.qty, v_price,
-                floor(v_price * r.qty * v_rate)::int);
-    END LOOP;
-    UPDATE omni.orders o
-       SET total = t.total, points = t.points
-      FROM (SELECT sum(l.unit_price * l.qty) AS total, sum(l.points)::int AS points
-              FROM omni.order_lines l WHERE l.order_id = order_add_lines.order_id) t
+        SELECT order_add_lines.order_id, p.line, p.sku, p.qty, p.price,
+               floor(p.price * p.qty * v_rate)::int
+          FROM priced p WHERE p.price IS NOT NULL
+        RETURNING unit_price * qty AS amount, points
+    )
+    UPDATE omni.orders o SET total = t.total, points = t.points
+      FROM (SELECT coalesce(sum(a.amount), 0) AS total, coalesce(sum(a.points), 0)::int AS points FROM added a) t
      WHERE o.order_id = order_add_lines.order_id;
+    -- a line without a price: refuse the order (the caller's transaction undoes it)
+    SELECT e.ordinality AS line, e.value->>'sku' AS sku INTO v_unpriced
+      FROM jsonb_array_elements(order_add_lines.lines) WITH ORDINALITY e
+     WHERE NOT EXISTS (SELECT 1 FROM omni.order_lines ol
+                        WHERE ol.order_id = order_add_lines.order_id AND ol.line = e.ordinality)
+     ORDER BY e.ordinality LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'SKU "%" has no price in channel %', v_unpriced.sku, order_add_lines.channel
+            USING ERRCODE = '55000',
+                  DETAIL = format('Line %s cannot be priced.', v_unpriced.line),
+                  HINT = 'Set one with omni.set_price().';
+    END IF;
 END
 $$;
-COMMENT ON FUNCTION omni.order_add_lines(bigint, text, jsonb) IS
+COMMENT ON FUNCTION omni.order_add_lines(bigint, text, jsonb, boolean) IS
     'Adds the lines of a new order with the channel''s current prices and the points they earn; internal';
 
 CREATE FUNCTION omni.place_order(customer_id bigint, channel text, lines jsonb, mode text,
@@ -542,8 +557,6 @@ DECLARE
     v_order bigint;
     v_hold interval := current_setting('omni.order_hold')::interval;
     v_attempt int := 0;
-    r record;
-    v_res bigint;
     v_plan jsonb;
 BEGIN
     PERFORM omni.check_channel(place_order.channel);
@@ -563,7 +576,7 @@ BEGIN
             CASE WHEN place_order.mode <> 'ship' THEN place_order.pickup_location END)
     RETURNING orders.order_id INTO v_order;
     INSERT INTO omni.order_history (order_id, from_status, to_status) VALUES (v_order, NULL, 'placed');
-    PERFORM omni.order_add_lines(v_order, place_order.channel, place_order.lines);
+    PERFORM omni.order_add_lines(v_order, place_order.channel, place_order.lines, true);
 
     -- Reserve the plan.  A concurrent order may take the stock between the
     -- plan and the reservation (OM001): then plan again on fresh figures.
@@ -572,20 +585,21 @@ BEGIN
     LOOP
         v_attempt := v_attempt + 1;
         BEGIN
-            FOR r IN SELECT p.line, p.sku, p.location, p.qty, p.cost
-                       FROM jsonb_to_recordset(v_plan) AS p(line int, sku text, location text, qty int, cost float8)
-                      ORDER BY p.sku, p.location LOOP
-                INSERT INTO omni.fulfilments AS f (order_id, location, kind, cost)
-                VALUES (v_order, r.location,
-                        CASE WHEN place_order.mode = 'ship' THEN 'ship'
-                             WHEN r.location = place_order.pickup_location THEN 'pickup'
-                             ELSE 'transfer' END,
-                        r.cost)
-                ON CONFLICT (order_id, location) DO UPDATE SET cost = f.cost + excluded.cost;
-                v_res := omni.reserve(r.sku, r.location, r.qty, v_hold, 'order:' || v_order);
-                INSERT INTO omni.order_allocations (order_id, line, location, qty, cost, reservation_id)
-                VALUES (v_order, r.line, r.location, r.qty, r.cost, v_res);
-            END LOOP;
+            INSERT INTO omni.fulfilments (order_id, location, kind, cost)
+            SELECT v_order, p.location,
+                   CASE WHEN place_order.mode = 'ship' THEN 'ship'
+                        WHEN p.location = place_order.pickup_location THEN 'pickup'
+                        ELSE 'transfer' END,
+                   sum(p.cost)
+              FROM jsonb_to_recordset(v_plan) AS p(location text, cost float8)
+             GROUP BY p.location ORDER BY p.location;
+            -- (sku, location) order: omni.reserve runs row by row in this order
+            INSERT INTO omni.order_allocations (order_id, line, location, qty, cost, reservation_id)
+            SELECT v_order, p.line, p.location, p.qty, p.cost,
+                   omni.reserve(p.sku, p.location, p.qty, v_hold, 'order:' || v_order)
+              FROM (SELECT * FROM jsonb_to_recordset(v_plan)
+                              AS x(line int, sku text, location text, qty int, cost float8)
+                     ORDER BY x.sku, x.location) p;
             EXIT;
         EXCEPTION WHEN SQLSTATE 'OM001' THEN
             IF v_attempt >= 3 THEN
