@@ -90,7 +90,7 @@ COMMENT ON TABLE omni.orders IS
 COMMENT ON COLUMN omni.orders.points IS 'Loyalty points the order earns, fixed when placed, credited when delivered';
 COMMENT ON COLUMN omni.orders.mode IS
     'ship, pickup, curbside (routed by omni.route), or instore (a POS sale, omni.record_pos_sale)';
-CREATE INDEX orders_customer_idx ON omni.orders (customer_id, placed_at DESC);
+CREATE INDEX orders_customer_idx ON omni.orders (customer_id, placed_at DESC, order_id DESC);
 
 CREATE TABLE omni.order_lines (
     order_id     bigint NOT NULL REFERENCES omni.orders (order_id),
@@ -159,7 +159,7 @@ CREATE TABLE omni.returns (
 COMMENT ON TABLE omni.returns IS
     'Returns, taken at any location that accepts_returns; amount is the money to refund at the prices paid';
 CREATE INDEX returns_order_idx ON omni.returns (order_id);
-CREATE INDEX returns_customer_idx ON omni.returns (customer_id);
+CREATE INDEX returns_customer_idx ON omni.returns (customer_id, returned_at DESC, return_id DESC);
 
 CREATE TABLE omni.return_lines (
     return_id   bigint NOT NULL REFERENCES omni.returns (return_id),
@@ -203,7 +203,9 @@ CREATE TABLE omni.interactions (
 );
 COMMENT ON TABLE omni.interactions IS
     'What customers did in every channel (omni.track, plus one purchase row per order line and one return row per returned line): the input of recommendations';
-CREATE INDEX interactions_customer_idx ON omni.interactions (customer_id, at DESC);
+-- newest first per customer, with what the 360's counts need (index-only)
+CREATE INDEX interactions_customer_idx ON omni.interactions (customer_id, at DESC, interaction_id DESC)
+    INCLUDE (event, channel);
 CREATE INDEX interactions_sku_idx ON omni.interactions (sku, at) WHERE sku IS NOT NULL;
 
 -- What users fill: pg_dump keeps it (the state machine is seed data).
@@ -502,33 +504,48 @@ COMMENT ON FUNCTION omni.track(bigint, text, text, text, timestamptz) IS
 -- ---------------------------------------------------------------- orders
 
 -- Fixes prices and points of the lines of a new order.
-CREATE FUNCTION omni.order_add_lines(order_id bigint, channel text, lines jsonb)
+CREATE FUNCTION omni.order_add_lines(order_id bigint, channel text, lines jsonb,
+                                     validated boolean DEFAULT false)
 RETURNS void LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v_rate numeric := current_setting('omni.loyalty_points_per_unit')::numeric;
-    r record;
-    v_price numeric;
+    v_unpriced record;
 BEGIN
-    FOR r IN SELECT * FROM omni.parse_lines(order_add_lines.lines) LOOP
-        v_price := omni.price(r.sku, order_add_lines.channel);
-        IF v_price IS NULL THEN
-            RAISE EXCEPTION 'SKU "%" has no price in channel %', r.sku, order_add_lines.channel
-                USING ERRCODE = '55000',
-                      DETAIL = format('Line %s cannot be priced.', r.line),
-                      HINT = 'Set one with omni.set_price().';
-        END IF;
+    -- lines already validated by omni.route need not be parsed again
+    WITH l AS (
+        SELECT p.line, p.sku, p.qty FROM omni.parse_lines(order_add_lines.lines) p
+         WHERE NOT order_add_lines.validated
+        UNION ALL
+        SELECT e.ordinality::int, e.value->>'sku', (e.value->>'qty')::int
+          FROM jsonb_array_elements(order_add_lines.lines) WITH ORDINALITY e
+         WHERE order_add_lines.validated
+    ), priced AS (
+        SELECT l.*, omni.price(l.sku, order_add_lines.channel) AS price FROM l
+    ), added AS (
         INSERT INTO omni.order_lines (order_id, line, sku, qty, unit_price, points)
-        VALUES (order_add_lines.order_id, r.line, r.sku, r.qty, v_price,
-                floor(v_price * r.qty * v_rate)::int);
-    END LOOP;
-    UPDATE omni.orders o
-       SET total = t.total, points = t.points
-      FROM (SELECT sum(l.unit_price * l.qty) AS total, sum(l.points)::int AS points
-              FROM omni.order_lines l WHERE l.order_id = order_add_lines.order_id) t
+        SELECT order_add_lines.order_id, p.line, p.sku, p.qty, p.price,
+               floor(p.price * p.qty * v_rate)::int
+          FROM priced p WHERE p.price IS NOT NULL
+        RETURNING unit_price * qty AS amount, points
+    )
+    UPDATE omni.orders o SET total = t.total, points = t.points
+      FROM (SELECT coalesce(sum(a.amount), 0) AS total, coalesce(sum(a.points), 0)::int AS points FROM added a) t
      WHERE o.order_id = order_add_lines.order_id;
+    -- a line without a price: refuse the order (the caller's transaction undoes it)
+    SELECT e.ordinality AS line, e.value->>'sku' AS sku INTO v_unpriced
+      FROM jsonb_array_elements(order_add_lines.lines) WITH ORDINALITY e
+     WHERE NOT EXISTS (SELECT 1 FROM omni.order_lines ol
+                        WHERE ol.order_id = order_add_lines.order_id AND ol.line = e.ordinality)
+     ORDER BY e.ordinality LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'SKU "%" has no price in channel %', v_unpriced.sku, order_add_lines.channel
+            USING ERRCODE = '55000',
+                  DETAIL = format('Line %s cannot be priced.', v_unpriced.line),
+                  HINT = 'Set one with omni.set_price().';
+    END IF;
 END
 $$;
-COMMENT ON FUNCTION omni.order_add_lines(bigint, text, jsonb) IS
+COMMENT ON FUNCTION omni.order_add_lines(bigint, text, jsonb, boolean) IS
     'Adds the lines of a new order with the channel''s current prices and the points they earn; internal';
 
 CREATE FUNCTION omni.place_order(customer_id bigint, channel text, lines jsonb, mode text,
@@ -540,8 +557,6 @@ DECLARE
     v_order bigint;
     v_hold interval := current_setting('omni.order_hold')::interval;
     v_attempt int := 0;
-    r record;
-    v_res bigint;
     v_plan jsonb;
 BEGIN
     PERFORM omni.check_channel(place_order.channel);
@@ -561,7 +576,7 @@ BEGIN
             CASE WHEN place_order.mode <> 'ship' THEN place_order.pickup_location END)
     RETURNING orders.order_id INTO v_order;
     INSERT INTO omni.order_history (order_id, from_status, to_status) VALUES (v_order, NULL, 'placed');
-    PERFORM omni.order_add_lines(v_order, place_order.channel, place_order.lines);
+    PERFORM omni.order_add_lines(v_order, place_order.channel, place_order.lines, true);
 
     -- Reserve the plan.  A concurrent order may take the stock between the
     -- plan and the reservation (OM001): then plan again on fresh figures.
@@ -570,20 +585,21 @@ BEGIN
     LOOP
         v_attempt := v_attempt + 1;
         BEGIN
-            FOR r IN SELECT p.line, p.sku, p.location, p.qty, p.cost
-                       FROM jsonb_to_recordset(v_plan) AS p(line int, sku text, location text, qty int, cost float8)
-                      ORDER BY p.sku, p.location LOOP
-                INSERT INTO omni.fulfilments AS f (order_id, location, kind, cost)
-                VALUES (v_order, r.location,
-                        CASE WHEN place_order.mode = 'ship' THEN 'ship'
-                             WHEN r.location = place_order.pickup_location THEN 'pickup'
-                             ELSE 'transfer' END,
-                        r.cost)
-                ON CONFLICT (order_id, location) DO UPDATE SET cost = f.cost + excluded.cost;
-                v_res := omni.reserve(r.sku, r.location, r.qty, v_hold, 'order:' || v_order);
-                INSERT INTO omni.order_allocations (order_id, line, location, qty, cost, reservation_id)
-                VALUES (v_order, r.line, r.location, r.qty, r.cost, v_res);
-            END LOOP;
+            INSERT INTO omni.fulfilments (order_id, location, kind, cost)
+            SELECT v_order, p.location,
+                   CASE WHEN place_order.mode = 'ship' THEN 'ship'
+                        WHEN p.location = place_order.pickup_location THEN 'pickup'
+                        ELSE 'transfer' END,
+                   sum(p.cost)
+              FROM jsonb_to_recordset(v_plan) AS p(location text, cost float8)
+             GROUP BY p.location ORDER BY p.location;
+            -- (sku, location) order: omni.reserve runs row by row in this order
+            INSERT INTO omni.order_allocations (order_id, line, location, qty, cost, reservation_id)
+            SELECT v_order, p.line, p.location, p.qty, p.cost,
+                   omni.reserve(p.sku, p.location, p.qty, v_hold, 'order:' || v_order)
+              FROM (SELECT * FROM jsonb_to_recordset(v_plan)
+                              AS x(line int, sku text, location text, qty int, cost float8)
+                     ORDER BY x.sku, x.location) p;
             EXIT;
         EXCEPTION WHEN SQLSTATE 'OM001' THEN
             IF v_attempt >= 3 THEN
@@ -860,6 +876,7 @@ RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_cust bigint := omni.order_customer(customer_360.customer_id);
     v_ids bigint[];
+    v_counts jsonb;
     v_result jsonb;
 BEGIN
     -- the customer and every id merged into it, whose rows may not have moved yet
@@ -869,6 +886,18 @@ BEGIN
         SELECT c.customer_id FROM omni.customers c JOIN m ON c.merged_into = m.id
     )
     SELECT array_agg(id ORDER BY id) INTO v_ids FROM m;
+
+    -- the interaction counts in one pass over the index
+    WITH g AS (
+        SELECT x.event, x.channel, count(*) AS n, GROUPING(x.event, x.channel) AS g
+          FROM omni.interactions x WHERE x.customer_id = ANY (v_ids)
+         GROUP BY GROUPING SETS ((x.event), (x.channel), ())
+    )
+    SELECT jsonb_build_object(
+               'total', coalesce((SELECT g.n FROM g WHERE g.g = 3), 0),
+               'by_event', coalesce((SELECT jsonb_object_agg(g.event, g.n) FROM g WHERE g.g = 1), '{}'),
+               'by_channel', coalesce((SELECT jsonb_object_agg(g.channel, g.n) FROM g WHERE g.g = 2), '{}'))
+      INTO v_counts;
 
     SELECT jsonb_build_object(
         'customer_id', v_cust,
@@ -898,8 +927,10 @@ BEGIN
                                               ORDER BY f.location)
                                          FROM omni.fulfilments f WHERE f.order_id = o.order_id))
                    ORDER BY o.placed_at DESC, o.order_id DESC)
-              FROM (SELECT * FROM omni.orders o WHERE o.customer_id = ANY (v_ids)
-                     ORDER BY o.placed_at DESC, o.order_id DESC LIMIT 100) o), '[]'),
+              FROM (SELECT y.* FROM unnest(v_ids) u(id),
+                           LATERAL (SELECT * FROM omni.orders o WHERE o.customer_id = u.id
+                                     ORDER BY o.placed_at DESC, o.order_id DESC LIMIT 100) y
+                     ORDER BY y.placed_at DESC, y.order_id DESC LIMIT 100) o), '[]'),
         'returns', coalesce((
             SELECT jsonb_agg(jsonb_build_object(
                        'return_id', r.return_id, 'order_id', r.order_id, 'location', r.location,
@@ -908,29 +939,28 @@ BEGIN
                        'lines', (SELECT jsonb_agg(jsonb_build_object('sku', rl.sku, 'qty', rl.qty) ORDER BY rl.line)
                                    FROM omni.return_lines rl WHERE rl.return_id = r.return_id))
                    ORDER BY r.returned_at DESC, r.return_id DESC)
-              FROM (SELECT * FROM omni.returns r WHERE r.customer_id = ANY (v_ids)
-                     ORDER BY r.returned_at DESC, r.return_id DESC LIMIT 100) r), '[]'),
-        'interactions', jsonb_build_object(
-            'total', (SELECT count(*) FROM omni.interactions x WHERE x.customer_id = ANY (v_ids)),
-            'by_event', coalesce((SELECT jsonb_object_agg(e.event, e.n) FROM (
-                    SELECT x.event, count(*) AS n FROM omni.interactions x
-                     WHERE x.customer_id = ANY (v_ids) GROUP BY x.event) e), '{}'),
-            'by_channel', coalesce((SELECT jsonb_object_agg(e.channel, e.n) FROM (
-                    SELECT x.channel, count(*) AS n FROM omni.interactions x
-                     WHERE x.customer_id = ANY (v_ids) GROUP BY x.channel) e), '{}'),
+              FROM (SELECT y.* FROM unnest(v_ids) u(id),
+                           LATERAL (SELECT * FROM omni.returns r WHERE r.customer_id = u.id
+                                     ORDER BY r.returned_at DESC, r.return_id DESC LIMIT 100) y
+                     ORDER BY y.returned_at DESC, y.return_id DESC LIMIT 100) r), '[]'),
+        'interactions', v_counts || jsonb_build_object(
             'recent', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                    'channel', x.channel, 'event', x.event, 'sku', x.sku, 'at', x.at)
                                    ORDER BY x.at DESC, x.interaction_id DESC)
-                   FROM (SELECT * FROM omni.interactions x WHERE x.customer_id = ANY (v_ids)
-                          ORDER BY x.at DESC, x.interaction_id DESC LIMIT 50) x), '[]')),
+                   FROM (SELECT y.* FROM unnest(v_ids) u(id),
+                                LATERAL (SELECT * FROM omni.interactions i WHERE i.customer_id = u.id
+                                          ORDER BY i.at DESC, i.interaction_id DESC LIMIT 50) y
+                          ORDER BY y.at DESC, y.interaction_id DESC LIMIT 50) x), '[]')),
         'loyalty', jsonb_build_object(
             'balance', coalesce((SELECT a.balance FROM omni.loyalty_accounts a WHERE a.customer_id = v_cust), 0),
             'recent', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                    'delta', l.delta, 'reason', l.reason, 'channel', l.channel,
                                    'order_id', l.order_id, 'balance_after', l.balance_after, 'at', l.at)
                                    ORDER BY l.entry_id DESC)
-                   FROM (SELECT * FROM omni.loyalty_ledger l WHERE l.customer_id = ANY (v_ids)
-                          ORDER BY l.entry_id DESC LIMIT 20) l), '[]')),
+                   FROM (SELECT y.* FROM unnest(v_ids) u(id),
+                                LATERAL (SELECT * FROM omni.loyalty_ledger l WHERE l.customer_id = u.id
+                                          ORDER BY l.entry_id DESC LIMIT 20) y
+                          ORDER BY y.entry_id DESC LIMIT 20) l), '[]')),
         'open_reservations', coalesce((
             SELECT jsonb_agg(jsonb_build_object(
                        'reservation_id', r.reservation_id, 'order_id', a.order_id, 'sku', r.sku,
