@@ -86,7 +86,19 @@ max_prepared_transactions = 10
 max_locks_per_transaction = 256
 log_min_messages = warning
 log_line_prefix = '%m [%p] %d '
+# events (doc/events.md): logical decoding lets writers record events as
+# WAL messages the events worker reads from its slot; with any other
+# wal_level (OMNI_WAL_LEVEL=replica) events go through omni.event_queue
+wal_level = ${OMNI_WAL_LEVEL:-logical}
+max_replication_slots = 10
+max_wal_senders = 10
+max_slot_wal_keep_size = 4GB
 CONF
+	# this server may only load output plugins it lists as trusted: the
+	# events worker's slot uses the omnichannel library as its plugin
+	if plugins=$(as_owner "$PGBIN/postgres" -D "$DATA" -C output_plugin_libraries 2>/dev/null); then
+		echo "output_plugin_libraries = '${plugins:+$plugins, }omnichannel'" >>"$DATA/postgresql.conf"
+	fi
 	as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null ||
 		{ cat "$LOG" >&2; exit 1; }
 	# the database pg_cron serves (cron.database_name): its launcher

@@ -197,7 +197,12 @@ OmniEmitEvent(const char *channel, const char *payload)
 				 errhint("NOTIFY refuses payloads of 8000 bytes: send keys, not documents.")));
 
 	if (EventsDecodingActive())
-		(void) LogLogicalMessage(channel, payload, len, true);
+	{
+		char		prefix[NAMEDATALEN + 32];
+
+		snprintf(prefix, sizeof(prefix), "%s%s", EVENTS_MESSAGE_PREFIX, channel);
+		(void) LogLogicalMessage(prefix, payload, len, true);
+	}
 	else
 		QueueEvent(channel, payload);
 	events_pending = true;

@@ -54,6 +54,17 @@ extern void OmniEmitEvent(const char *channel, const char *payload);
 extern bool EventsDecodingActive(void);
 extern void OmniCheckEventChannel(const char *channel);
 
+/* prefix of our logical messages: "omnichannel.event:" + channel */
+#define EVENTS_MESSAGE_PREFIX	"omnichannel.event:"
+
+/* src/events/decode.c */
+extern void EventsEnsureSlot(void);
+extern void EventsDecodeStart(void);
+extern int	EventsDecodeRound(int max_events);
+extern int	EventsPublishDecoded(void);
+extern void EventsDecodeConfirm(void);
+extern void EventsSetDecodingFlag(bool decoding);
+
 /* src/events/worker.c */
 extern void EventsRegisterWorker(void);
 PGDLLEXPORT extern void omni_events_worker_main(Datum arg);

@@ -17,6 +17,8 @@
 #include "omnichannel.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
+#include "replication/slot.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -69,41 +71,127 @@ WorkerExit(int code, Datum arg)
 	PublishWorker(false);
 }
 
-/*
- * One batch: number and publish everything that committed.  Returns how
- * many events it published, or -1 when the extension is not installed.
- */
-static int
-FlushBatch(void)
+static void
+BeginWork(const char *activity)
 {
-	int			moved = -1;
-
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	if (OidIsValid(get_extension_oid("omnichannel", true)))
-	{
-		bool		isnull;
+	pgstat_report_activity(STATE_RUNNING, activity);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
 
-		pgstat_report_activity(STATE_RUNNING, "SELECT omni.flush_events(true)");
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute("SELECT omni.flush_events(true)", false, 1) != SPI_OK_SELECT)
-			elog(ERROR, "omni.flush_events() failed");
-		moved = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-											SPI_tuptable->tupdesc, 1, &isnull));
-		SPI_finish();
-	}
+static void
+EndWork(void)
+{
+	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	pgstat_report_activity(STATE_IDLE, NULL);
-	return moved;
+}
+
+static bool
+ExtensionInstalled(void)
+{
+	bool		installed;
+
+	StartTransactionCommand();
+	installed = OidIsValid(get_extension_oid("omnichannel", true));
+	CommitTransactionCommand();
+	return installed;
+}
+
+/*
+ * Number and publish what is in omni.event_queue; in decoding mode also
+ * what was decoded, after it, under the same lock.  Returns how many.
+ */
+static int
+PublishBatch(bool decoding)
+{
+	bool		isnull;
+	int			published;
+
+	if (decoding)
+		EventsSetDecodingFlag(false);	/* see decode.c: we are about to write */
+	BeginWork("SELECT omni.flush_events(true)");
+	if (SPI_execute("SELECT omni.flush_events(true)", false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "omni.flush_events() failed");
+	published = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+											SPI_tuptable->tupdesc, 1, &isnull));
+	if (decoding)
+		published += EventsPublishDecoded();
+	EndWork();
+	if (decoding)
+	{
+		EventsSetDecodingFlag(true);
+		EventsDecodeConfirm();
+	}
+	return published;
+}
+
+/* Can this server decode?  Then make sure our slot exists. */
+static bool
+SetUpDecoding(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (wal_level < WAL_LEVEL_LOGICAL || max_replication_slots == 0)
+	{
+		ereport(LOG,
+				(errmsg("omnichannel events worker: queue mode (wal_level is not logical)"),
+				 errhint("Set wal_level = logical for events recorded without a shared table.")));
+		return false;
+	}
+	PG_TRY();
+	{
+		EventsEnsureSlot();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		if (MyReplicationSlot != NULL)
+			ReplicationSlotRelease();	/* drops a slot left half-created */
+		ereport(WARNING,
+				(errmsg("omnichannel events worker: queue mode, the slot \"%s\" could not be created",
+						EVENTS_SLOT_NAME)));
+		return false;
+	}
+	PG_END_TRY();
+	EventsDecodeStart();
+	return true;
+}
+
+static void
+HandleInterrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+}
+
+static void
+Sleep(long timeout)
+{
+	int			rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_POSTMASTER_DEATH,
+							   timeout, PG_WAIT_EXTENSION);
+
+	if (rc & WL_POSTMASTER_DEATH)
+		proc_exit(1);
 }
 
 void
 omni_events_worker_main(Datum arg)
 {
 	MemoryContext loop_context;
+	bool		decoding;
+	bool		first = true;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -115,36 +203,47 @@ omni_events_worker_main(Datum arg)
 	before_shmem_exit(WorkerExit, (Datum) 0);
 	PublishWorker(true);
 
+	/* nothing to serve until the extension exists here */
+	while (!ExtensionInstalled())
+	{
+		HandleInterrupts();
+		Sleep(Max(omni_events_naptime, 5000));
+		ResetLatch(MyLatch);
+	}
+	/* what waited in the queue meanwhile (before we hold a slot: see decode.c) */
+	(void) PublishBatch(false);
+	decoding = SetUpDecoding();
+	SpinLockAcquire(&omni_events_shared->mutex);
+	omni_events_shared->decoding = decoding;
+	SpinLockRelease(&omni_events_shared->mutex);
+
 	loop_context = AllocSetContextCreate(TopMemoryContext, "omni events worker loop",
 										 ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
-		int			moved;
-		int			rc;
-		long		timeout = omni_events_naptime;
+		int			published;
+		int			decoded = 0;
 
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
-
+		HandleInterrupts();
 		/* reset before the work: a commit during the batch wakes us again */
 		ResetLatch(MyLatch);
 		MemoryContextSwitchTo(loop_context);
-		moved = FlushBatch();
+		if (decoding)
+		{
+			decoded = EventsDecodeRound(10000);
+			/* the first turn also publishes what was queued before the slot */
+			published = (decoded > 0 || first) ? PublishBatch(true) : 0;
+			first = false;
+			if (decoded == 0)
+				EventsDecodeConfirm();
+		}
+		else
+			published = PublishBatch(false);
 		MemoryContextSwitchTo(TopMemoryContext);
 		MemoryContextReset(loop_context);
 
-		if (moved > 0)
+		if (published > 0 || decoded > 0)
 			continue;			/* more may have committed meanwhile */
-		if (moved < 0)
-			timeout = Max(timeout, 5000);	/* no extension here yet */
-
-		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_POSTMASTER_DEATH,
-					   timeout, PG_WAIT_EXTENSION);
-		if (rc & WL_POSTMASTER_DEATH)
-			proc_exit(1);
+		Sleep(omni_events_naptime);
 	}
 }

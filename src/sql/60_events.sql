@@ -181,3 +181,13 @@ CREATE FUNCTION omni.order_event()
 RETURNS trigger AS 'MODULE_PATHNAME', 'omni_order_event' LANGUAGE C;
 COMMENT ON FUNCTION omni.order_event() IS
     'Trigger for any table with columns order_id and status: AFTER INSERT OR UPDATE OF status ... FOR EACH ROW; one omni_order event per new status';
+
+-- Decoding mode: how far the events worker has published from its slot,
+-- recorded in the transaction that logs the events, so that a transaction
+-- decoded again after a crash is not logged twice.
+CREATE TABLE omni.events_decoded (
+    slot_name     name PRIMARY KEY,
+    confirmed_lsn pg_lsn NOT NULL
+);
+COMMENT ON TABLE omni.events_decoded IS
+    'Commit LSN up to which the events worker has logged the events of its logical slot (decoding mode)';
