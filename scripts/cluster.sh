@@ -82,6 +82,8 @@ shared_buffers = 256MB
 fsync = on
 synchronous_commit = on
 max_prepared_transactions = 10
+# whole-pair stock changes take one lock per pair until commit
+max_locks_per_transaction = 256
 log_min_messages = warning
 log_line_prefix = '%m [%p] %d '
 CONF

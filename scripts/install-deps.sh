@@ -17,6 +17,10 @@ PACKAGES=(
 	build-essential
 	git
 	python3
+	# fuzzing (clang -fsanitize=fuzzer needs its runtime) and random SQL
+	clang
+	libclang-rt-14-dev
+	sqlsmith
 )
 
 missing=()

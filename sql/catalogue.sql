@@ -55,4 +55,5 @@ SELECT sqlstate, name FROM omni.error_codes ORDER BY sqlstate;
 -- the catalogue survives pg_dump: its tables are extension configuration
 SELECT c.relname
   FROM pg_extension e, unnest(e.extconfig) AS t(oid) JOIN pg_class c ON c.oid = t.oid
- WHERE e.extname = 'omnichannel' ORDER BY 1;
+ WHERE e.extname = 'omnichannel' AND c.relname IN ('channels', 'products', 'locations', 'prices')
+ ORDER BY 1;

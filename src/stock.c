@@ -56,6 +56,13 @@
 /* slots given to a (sku, location) when it first receives stock */
 static int	omni_stock_slots = 8;
 
+/*
+ * Most reservations one expire_reservations() call releases: each distinct
+ * slot it touches holds two locks until commit, and the lock table is
+ * finite.  omni.expire_all_reservations() repeats it, committing between.
+ */
+static int	omni_expire_batch = 1000;
+
 #define MAX_SLOTS 64
 
 /* The fourth field of our lock tags; pg_advisory_* use 1 and 2 */
@@ -94,6 +101,7 @@ typedef enum StockPlanId
 	PLAN_SELL_SLOT,
 	PLAN_WRITE_SLOT,
 	PLAN_INSERT_SLOT,
+	PLAN_CREATE_FILLED,
 	PLAN_DELETE_SLOT,
 	PLAN_INSERT_RESERVATION,
 	PLAN_INSERT_MOVEMENT,
@@ -146,6 +154,14 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 		" ON CONFLICT DO NOTHING",
 		3, {TEXTOID, TEXTOID, INT4OID}
 	},
+	/* $4 units spread over $3 new slots, the first ones one unit more */
+	[PLAN_CREATE_FILLED] = {
+		"INSERT INTO omni.stock_slots (sku, location, slot, on_hand)"
+		" SELECT $1, $2, s, $4 / $3 + CASE WHEN s < $4 % $3 THEN 1 ELSE 0 END"
+		" FROM generate_series(0, $3 - 1) s"
+		" ON CONFLICT DO NOTHING RETURNING on_hand",
+		4, {TEXTOID, TEXTOID, INT4OID, INT4OID}
+	},
 	[PLAN_DELETE_SLOT] = {
 		"DELETE FROM omni.stock_slots"
 		" WHERE sku = $1 AND location = $2 AND slot = $3",
@@ -192,11 +208,12 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 	[PLAN_EXPIRE_ALL] = {
 		"WITH expired AS (UPDATE omni.reservations SET status = 'expired', closed_at = now()"
 		"  WHERE reservation_id IN (SELECT reservation_id FROM omni.reservations"
-		"   WHERE status = 'active' AND expires_at <= now() FOR UPDATE SKIP LOCKED)"
+		"   WHERE status = 'active' AND expires_at <= now()"
+		"   ORDER BY sku, location, slot LIMIT $1 FOR UPDATE SKIP LOCKED)"
 		"  RETURNING sku, location, slot, qty)"
 		" SELECT sku, location, slot, sum(qty)::int4, count(*)::int4 FROM expired"
 		" GROUP BY sku, location, slot ORDER BY sku, location, slot",
-		0, {InvalidOid}
+		1, {INT4OID}
 	},
 	[PLAN_AVAILABLE_AT] = {
 		"SELECT (SELECT coalesce(sum(on_hand - reserved), 0) FROM omni.stock_slots"
@@ -377,21 +394,31 @@ InsufficientStock(StockPair *pair, int32 wanted, int64 available)
 }
 
 /*
- * Slot locks.  Every writer of a slot row holds that slot's lock first:
- * the fast path takes it with a try-lock, settling a reservation and the
- * whole-pair writers wait for it (the latter in slot order).  So a fast-path
- * UPDATE never waits for a row lock and never re-checks its guard on a newer
- * row version, which would leave the row locked even when the guard fails;
- * a buyer that fails on a slot therefore holds nothing of the pair, and may
- * queue for another slot without risk of a deadlock.
+ * Locks.  Two kinds, in a lock tag space of our own (field 4 of an
+ * advisory tag; pg_advisory_* use 1 and 2), keyed by 48 bits of hash of the
+ * pair (a collision only makes two pairs or slots look busy together; the
+ * guarded UPDATE and the CHECK constraint are what keep stock right):
  *
- * The lock tag is of our own kind (field 4; pg_advisory_* use 1 and 2),
- * keyed by 48 bits of hash of the pair and the slot number.  A collision
- * only makes two slots look busy together, never affects correctness: the
- * guarded UPDATE and the CHECK constraint do that.
+ * - the pair lock: shared by everyone who writes single slots (the fast
+ *   path, and settling a reservation), exclusive for whole-pair writers
+ *   (the exact path, receive, adjust, set_count, set_stock_slots);
+ * - a slot lock per slot: the fast path try-locks it, settling waits for
+ *   it.
+ *
+ * Every writer of a slot row thus holds, until it commits, either the pair
+ * lock exclusively or the pair lock shared plus that slot's lock.  So a
+ * fast-path UPDATE never meets a row another transaction has changed but
+ * not committed: it never waits for a row lock and never re-checks its
+ * guard on a newer row version (which would leave the row locked even when
+ * the guard fails).  A buyer who fails on a slot therefore holds nothing of
+ * the pair but its shared pair lock, and single calls never deadlock each
+ * other; the torture run checks it.  Whole-pair writers take one lock per
+ * pair, not one per slot, so that a bulk load stays within the lock table.
  */
+#define PAIR_LOCKTAG_KIND 4
+
 static void
-SlotLockTag(LOCKTAG *tag, StockPair *pair, int16 slot)
+PairLockTag(LOCKTAG *tag, StockPair *pair, int16 slot, uint16 kind)
 {
 	uint32		h;
 	uint32		h2;
@@ -403,8 +430,7 @@ SlotLockTag(LOCKTAG *tag, StockPair *pair, int16 slot)
 	h = hash_combine(h, h2);
 	h2 = hash_combine(h2, h);
 	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, h,
-						 ((uint32) slot << 16) | (h2 & 0xFFFF),
-						 SLOT_LOCKTAG_KIND);
+						 ((uint32) slot << 16) | (h2 & 0xFFFF), kind);
 }
 
 static bool
@@ -412,7 +438,7 @@ SlotLock(StockPair *pair, int16 slot, bool wait)
 {
 	LOCKTAG		tag;
 
-	SlotLockTag(&tag, pair, slot);
+	PairLockTag(&tag, pair, slot, SLOT_LOCKTAG_KIND);
 	return LockAcquire(&tag, ExclusiveLock, false, !wait) != LOCKACQUIRE_NOT_AVAIL;
 }
 
@@ -426,8 +452,26 @@ SlotUnlock(StockPair *pair, int16 slot)
 {
 	LOCKTAG		tag;
 
-	SlotLockTag(&tag, pair, slot);
+	PairLockTag(&tag, pair, slot, SLOT_LOCKTAG_KIND);
 	LockRelease(&tag, ExclusiveLock, false);
+}
+
+static void
+PairLock(StockPair *pair, LOCKMODE mode)
+{
+	LOCKTAG		tag;
+
+	PairLockTag(&tag, pair, 0, PAIR_LOCKTAG_KIND);
+	(void) LockAcquire(&tag, mode, false, false);
+}
+
+static void
+PairUnlock(StockPair *pair, LOCKMODE mode)
+{
+	LOCKTAG		tag;
+
+	PairLockTag(&tag, pair, 0, PAIR_LOCKTAG_KIND);
+	LockRelease(&tag, mode, false);
 }
 
 static void
@@ -479,27 +523,21 @@ FindSlot(StockPair *pair, int16 slot)
 }
 
 /*
- * Lock the whole pair, creating its slots first if it has none (only when
- * "create"), and release its expired reservations, so that the totals are
- * exact.  Returns false if the pair has no slots and create is false.
- *
- * Slot locks are taken in slot order (new slots only ever get higher
- * numbers).  The rows themselves are read without a row lock: every writer
- * of a slot row holds its slot lock, and a row lock taken here before its
- * slot lock would be exactly the out-of-order lock that lets a fast-path
- * buyer and us wait for each other.  (This is why omni.stock_slots must be
- * written only through these functions: the security issue revokes direct
- * writes.)
+ * Lock the whole pair (exclusively), creating its slots first if it has
+ * none (only when "create"), and release its expired reservations, so that
+ * the totals are exact.  Returns false if the pair has no slots and create
+ * is false.  Once we hold the lock, no other transaction has an
+ * uncommitted change in the pair's rows, so a plain read is exact.
  */
 static bool
 LockPair(StockPair *pair, bool create)
 {
 	Datum		values[3];
 	uint64		n;
-	bool		locked[MAX_SLOTS];
 
 	values[0] = PointerGetDatum(pair->sku);
 	values[1] = PointerGetDatum(pair->location);
+	PairLock(pair, ExclusiveLock);
 	ReadSlots(pair);
 	if (pair->nslots == 0)
 	{
@@ -508,33 +546,6 @@ LockPair(StockPair *pair, bool create)
 		values[2] = Int32GetDatum(omni_stock_slots);
 		StockExec(PLAN_INSERT_SLOT, values, NULL, SPI_OK_INSERT);
 		ReadSlots(pair);
-	}
-
-	/* lock until the set of slots no longer changes under us */
-	memset(locked, 0, sizeof(locked));
-	for (;;)
-	{
-		bool		all = true;
-
-		for (int i = 0; i < pair->nslots; i++)
-		{
-			int16		slot = pair->slots[i].slot;
-
-			if (slot >= 0 && slot < MAX_SLOTS && !locked[slot])
-			{
-				SlotLock(pair, slot, true);
-				locked[slot] = true;
-				all = false;
-			}
-		}
-		ReadSlots(pair);
-		if (all)
-			break;
-		for (int i = 0; i < pair->nslots; i++)
-			if (!locked[pair->slots[i].slot])
-				all = false;
-		if (all)
-			break;
 	}
 
 	n = StockExec(PLAN_EXPIRE_PAIR, values, NULL, SPI_OK_UPDATE_RETURNING);
@@ -689,16 +700,32 @@ SlotCountLookup(StockPair *pair, bool create)
  * The fast path.  Returns the slot used, or -1 if no single slot could
  * serve the request without the exact path.
  */
+static int	TakeFastSlot(StockPair *pair, int32 qty, StockTake take,
+						 SlotCountEntry *cached, uint32 turn);
+
 static int
 TakeFast(StockPair *pair, int32 qty, StockTake take)
 {
 	static uint32 turn = 0;
+	SlotCountEntry *cached = SlotCountLookup(pair, false);
+	int			slot;
+
+	PairLock(pair, ShareLock);
+	slot = TakeFastSlot(pair, qty, take, cached, ++turn);
+	/* the exact path takes the pair lock exclusively: never upgrade */
+	if (slot < 0)
+		PairUnlock(pair, ShareLock);
+	return slot;
+}
+
+static int
+TakeFastSlot(StockPair *pair, int32 qty, StockTake take,
+			 SlotCountEntry *cached, uint32 turn)
+{
 	int			start;
 	int			fallback = -1;
-	SlotCountEntry *cached = SlotCountLookup(pair, false);
 
 	/* backends start at different slots, and move on at each call */
-	turn++;
 	if (cached != NULL && cached->nslots > 0)
 	{
 		int16		slot = (int16) ((MyProcPid + turn) % cached->nslots);
@@ -880,6 +907,30 @@ typedef enum OnHandChange
 	CHANGE_COUNT
 } OnHandChange;
 
+/*
+ * The first receipt of a pair creates its slots already filled.  Rows that
+ * we insert are invisible to everyone until we commit, so this needs no
+ * lock at all: a first stock load of many pairs in one transaction does not
+ * fill the lock table.  Returns the units placed (all, unless another
+ * transaction created some of the slots first).
+ */
+static int32
+CreateFilledSlots(StockPair *pair, int32 qty)
+{
+	Datum		values[4];
+	uint64		n;
+	int64		placed = 0;
+
+	values[0] = PointerGetDatum(pair->sku);
+	values[1] = PointerGetDatum(pair->location);
+	values[2] = Int32GetDatum(omni_stock_slots);
+	values[3] = Int32GetDatum(qty);
+	n = StockExec(PLAN_CREATE_FILLED, values, NULL, SPI_OK_INSERT_RETURNING);
+	for (uint64 i = 0; i < n; i++)
+		placed += ResultInt(i, 1);
+	return (int32) placed;
+}
+
 static int32
 ChangeOnHand(StockPair *pair, OnHandChange kind, int32 amount, const char *reason)
 {
@@ -889,6 +940,24 @@ ChangeOnHand(StockPair *pair, OnHandChange kind, int32 amount, const char *reaso
 	int64		result;
 
 	CheckPair(pair->sku, pair->location);
+	if (kind == CHANGE_RECEIVE)
+	{
+		ReadSlots(pair);
+		if (pair->nslots == 0)
+		{
+			int32		placed = CreateFilledSlots(pair, amount);
+
+			if (placed == amount)
+			{
+				InsertMovement(pair, amount, reason, NULL, NULL);
+				return amount;
+			}
+			/* someone created the pair at the same time: add the rest */
+			if (placed > 0)
+				InsertMovement(pair, placed, reason, NULL, NULL);
+			amount -= placed;
+		}
+	}
 	LockPair(pair, true);
 	on_hand = PairOnHand(pair);
 	reserved = PairReserved(pair);
@@ -1059,6 +1128,7 @@ CloseReservation(int64 id, bool commit)
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8)),
 				 errhint("Reserve again: expired units went back on sale.")));
 
+	PairLock(&pair, ShareLock);
 	SlotLock(&pair, slot, true);
 	values[0] = PointerGetDatum(pair.sku);
 	values[1] = PointerGetDatum(pair.location);
@@ -1128,7 +1198,11 @@ omni_expire_reservations(PG_FUNCTION_ARGS)
 	Datum	   *rows;
 
 	SPI_connect();
-	groups = StockExec(PLAN_EXPIRE_ALL, NULL, NULL, SPI_OK_SELECT);
+	{
+		Datum		limit[1] = {Int32GetDatum(omni_expire_batch)};
+
+		groups = StockExec(PLAN_EXPIRE_ALL, limit, NULL, SPI_OK_SELECT);
+	}
 
 	/* copy the groups out: the next statement replaces SPI_tuptable */
 	rows = palloc(sizeof(Datum) * 5 * Max(groups, 1));
@@ -1147,6 +1221,7 @@ omni_expire_reservations(PG_FUNCTION_ARGS)
 		StockPair	pair;
 
 		InitPair(&pair, DatumGetTextPP(rows[i * 5]), DatumGetTextPP(rows[i * 5 + 1]));
+		PairLock(&pair, ShareLock);
 		SlotLock(&pair, DatumGetInt16(rows[i * 5 + 2]), true);
 		values[0] = rows[i * 5];
 		values[1] = rows[i * 5 + 1];
@@ -1261,6 +1336,14 @@ OmniStockInit(void)
 							"More slots let more concurrent buyers of one SKU proceed at once; omni.set_stock_slots() changes an existing pair.",
 							&omni_stock_slots,
 							8, 1, MAX_SLOTS,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("omni.expire_batch",
+							"Most expired reservations one omni.expire_reservations() call releases.",
+							"Each slot touched holds locks until commit; omni.expire_all_reservations() repeats the call, committing in between.",
+							&omni_expire_batch,
+							1000, 1, 100000,
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);

@@ -24,7 +24,7 @@ INSERT INTO omni.error_codes VALUES
     ('22P02', 'invalid_text_representation', 'malformed text input for omni.email or omni.phone'),
     ('22P03', 'invalid_binary_representation', 'a binary omni.phone value that is no E.164 number'),
     ('22004', 'null_value_not_allowed',  'a required argument is NULL'),
-    ('22023', 'invalid_parameter_value', 'a bad argument: non-positive quantity, negative price, unknown channel, bad omni.default_country, malformed jsonb, non-positive quantity, non-positive TTL');
+    ('22023', 'invalid_parameter_value', 'a bad argument: non-positive quantity or TTL, negative price, unknown channel, bad omni.default_country, malformed jsonb');
 
 -- Reference data of the extension itself, not of the user: not dumped.
 GRANT SELECT ON omni.error_codes TO PUBLIC;

@@ -121,7 +121,24 @@ COMMENT ON FUNCTION omni.release_reservation(bigint) IS
 CREATE FUNCTION omni.expire_reservations()
 RETURNS int AS 'MODULE_PATHNAME', 'omni_expire_reservations' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION omni.expire_reservations() IS
-    'Releases every active reservation past its TTL; returns how many. Expired reservations already stopped counting as reserved';
+    'Releases active reservations past their TTL, at most omni.expire_batch per call; returns how many. Expired reservations already stopped counting as reserved';
+
+-- A procedure, so that it can commit between batches and never hold more
+-- than one batch of locks (pg_cron runs it every minute once scheduled).
+CREATE PROCEDURE omni.expire_all_reservations()
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_released int;
+BEGIN
+    LOOP
+        v_released := omni.expire_reservations();
+        COMMIT;
+        EXIT WHEN v_released = 0;
+    END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE omni.expire_all_reservations() IS
+    'Releases every expired reservation, omni.expire_batch at a time, committing between batches (CALL it outside a transaction block)';
 
 CREATE FUNCTION omni.sell(sku text, location text, qty int, channel text DEFAULT 'pos')
 RETURNS bigint AS 'MODULE_PATHNAME', 'omni_sell' LANGUAGE C VOLATILE;
