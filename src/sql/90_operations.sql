@@ -140,6 +140,15 @@ BEGIN
              WHEN (SELECT count(*) FROM omni.scheduled_jobs()) = 0 THEN 'warn' ELSE 'ok' END,
         CASE WHEN NOT omni.pg_cron_available() THEN 'pg_cron is not installed: run the jobs of omni.job_definitions yourself'
              ELSE 'jobs scheduled by omni.schedule_jobs()' END;
+
+    -- guarded: the recommendations part may be absent from a build
+    IF pg_catalog.to_regclass('omni.recommend_model') IS NOT NULL THEN
+        EXECUTE 'SELECT now() - max(built_at) FROM omni.recommend_model' INTO v_age;
+        RETURN QUERY SELECT 'last_model_refresh', coalesce(v_age::text, 'never'),
+            CASE WHEN v_age IS NOT NULL AND v_age < interval '2 days' THEN 'ok' ELSE 'warn' END,
+            CASE WHEN v_age IS NULL THEN 'the recommendation model was never built: SELECT omni.refresh_recommendations()'
+                 ELSE 'age of the recommendation model, rebuilt nightly by omni-refresh-recommendations' END;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION omni.health_checks() IS
