@@ -59,7 +59,8 @@ BEGIN
     RAISE NOTICE 'scheduled % job(s): %', cardinality(v_scheduled), array_to_string(v_scheduled, ', ')
         USING DETAIL = CASE WHEN cardinality(v_skipped) > 0
                             THEN format('Not scheduled, their function does not exist in this version: %s.',
-                                        array_to_string(v_skipped, ', ')) END;
+                                        array_to_string(v_skipped, ', '))
+                            ELSE 'Every job of omni.job_definitions is scheduled.' END;
 END
 $$;
 COMMENT ON FUNCTION omni.schedule_jobs() IS
