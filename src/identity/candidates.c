@@ -99,19 +99,22 @@ Pair(const OmniRecord *rec, char rule, int f1, int len1, int f2, int len2,
 
 /*
  * The blocking keys of a record, sorted and without duplicates; returns
- * how many.  The rules:
- *	E email key; P phone (deterministic links);
- *	A first|last name; B first name|postcode; C last name|postcode;
- *	D first name|city; F last name|city;
- *	G both phonetic codes (in either order) | postcode area (3 characters),
- *	  or alone when the record has neither postcode nor city;
+ * how many.  Every key but the identifiers combines two fields, so that a
+ * typo in one field leaves other keys intact, and no key is as common as a
+ * surname or a city alone.  The place is the postcode when there is one
+ * (P3 = its first three characters, the area), else the city:
+ *	E email key; P phone;
+ *	A first|last name|birth year (when known);
+ *	B first name|postcode; C last name|postcode;
+ *	D first name|last initial|city; F last name|first initial|city;
+ *	V address|city; W birth date|city;
+ *	G both Soundex codes, in either order|P3; U the same|city;
  *	H birth date|first initial; I birth date|last initial;
- *	J both phonetic codes | birth year; K address|postcode area;
- *	L birth date|postcode; M last name Soundex|postcode; N first name
- *	Soundex|postcode; O first three letters of both names|postcode area;
- *	Q the same|city; R first two letters of the first name|postcode;
- *	S first two letters of the last name|postcode; U both phonetic codes
- *	(in either order)|city; V address|city; W birth date|city.
+ *	J both Soundex codes|birth year; K address|P3; L birth date|postcode;
+ *	M last name Soundex|postcode; N first name Soundex|postcode;
+ *	O first three letters of both names|P3 (or the city); Q the same|city;
+ *	R first two letters of the first name|postcode; S the same of the last
+ *	name|postcode.
  */
 int
 OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
@@ -132,11 +135,41 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 		KeyAdd(&kb, V(OMNI_F_PHONE));
 		n = KeyEmit(&kb, keys, n, max);
 	}
-	n = Pair(rec, 'A', OMNI_F_FIRST_NAME, 0, OMNI_F_LAST_NAME, 0, keys, n, max);
+	/*
+	 * A postcode is the place when there is one: a city can hold a tenth of
+	 * a country's customers, and "james" in it is a block of thousands.
+	 * The city keys serve records without a postcode, and the name pair
+	 * alone records with no place at all.
+	 */
+	if (HAS(OMNI_F_FIRST_NAME) && HAS(OMNI_F_LAST_NAME))
+	{
+		/* the full name wherever the person lives (with the birth year if any) */
+		KeyStart(&kb, 'A');
+		KeyAdd(&kb, V(OMNI_F_FIRST_NAME));
+		KeyAdd(&kb, V(OMNI_F_LAST_NAME));
+		if (HAS(OMNI_F_BIRTH_DATE))
+			KeyAdd(&kb, rec->v[OMNI_F_BIRTH_DATE], Min(rec->len[OMNI_F_BIRTH_DATE], 4));
+		n = KeyEmit(&kb, keys, n, max);
+	}
 	n = Pair(rec, 'B', OMNI_F_FIRST_NAME, 0, OMNI_F_POSTCODE, 0, keys, n, max);
 	n = Pair(rec, 'C', OMNI_F_LAST_NAME, 0, OMNI_F_POSTCODE, 0, keys, n, max);
-	n = Pair(rec, 'D', OMNI_F_FIRST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
-	n = Pair(rec, 'F', OMNI_F_LAST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
+	/* a name, the other name's initial and the city: the postcode may be wrong */
+	if (HAS(OMNI_F_FIRST_NAME) && HAS(OMNI_F_LAST_NAME) && HAS(OMNI_F_CITY))
+	{
+		KeyStart(&kb, 'D');
+		KeyAdd(&kb, V(OMNI_F_FIRST_NAME));
+		KeyAdd(&kb, rec->v[OMNI_F_LAST_NAME], 1);
+		KeyAdd(&kb, V(OMNI_F_CITY));
+		n = KeyEmit(&kb, keys, n, max);
+		KeyStart(&kb, 'F');
+		KeyAdd(&kb, V(OMNI_F_LAST_NAME));
+		KeyAdd(&kb, rec->v[OMNI_F_FIRST_NAME], 1);
+		KeyAdd(&kb, V(OMNI_F_CITY));
+		n = KeyEmit(&kb, keys, n, max);
+	}
+	/* a birth date or an address is specific enough beside any place */
+	n = Pair(rec, 'V', OMNI_F_ADDRESS, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = Pair(rec, 'W', OMNI_F_BIRTH_DATE, 0, OMNI_F_CITY, 0, keys, n, max);
 	n = Pair(rec, 'H', OMNI_F_BIRTH_DATE, 0, OMNI_F_FIRST_NAME, 1, keys, n, max);
 	n = Pair(rec, 'I', OMNI_F_BIRTH_DATE, 0, OMNI_F_LAST_NAME, 1, keys, n, max);
 	n = Pair(rec, 'K', OMNI_F_ADDRESS, 0, OMNI_F_POSTCODE, 3, keys, n, max);
@@ -144,8 +177,6 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 	n = Pair(rec, 'M', OMNI_F_LAST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
 	n = Pair(rec, 'N', OMNI_F_FIRST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
 	n = Pair(rec, 'R', OMNI_F_FIRST_NAME, 2, OMNI_F_POSTCODE, 0, keys, n, max);
-	n = Pair(rec, 'V', OMNI_F_ADDRESS, 0, OMNI_F_CITY, 0, keys, n, max);
-	n = Pair(rec, 'W', OMNI_F_BIRTH_DATE, 0, OMNI_F_CITY, 0, keys, n, max);
 	n = Pair(rec, 'S', OMNI_F_LAST_NAME, 2, OMNI_F_POSTCODE, 0, keys, n, max);
 	if (HAS(OMNI_F_FIRST_NAME) && HAS(OMNI_F_LAST_NAME) &&
 		(HAS(OMNI_F_POSTCODE) || HAS(OMNI_F_CITY)))
@@ -156,8 +187,10 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 		KeyAdd(&kb, rec->v[OMNI_F_LAST_NAME], Min(rec->len[OMNI_F_LAST_NAME], 3));
 		if (HAS(OMNI_F_POSTCODE))
 			KeyAdd(&kb, rec->v[OMNI_F_POSTCODE], Min(rec->len[OMNI_F_POSTCODE], 3));
+		else
+			KeyAdd(&kb, V(OMNI_F_CITY));
 		n = KeyEmit(&kb, keys, n, max);
-		if (HAS(OMNI_F_CITY))
+		if (HAS(OMNI_F_POSTCODE) && HAS(OMNI_F_CITY))
 		{
 			KeyStart(&kb, 'Q');
 			KeyAdd(&kb, rec->v[OMNI_F_FIRST_NAME], Min(rec->len[OMNI_F_FIRST_NAME], 3));

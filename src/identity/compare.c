@@ -388,8 +388,9 @@ omni_compare_names(const char *a, int la, const char *b, int lb, int nicknames_o
 	if (la == lb && memcmp(a, b, la) == 0)
 		return OMNI_LEVEL_EXACT;
 	jw = omni_jaro_winkler_utf8(a, la, b, lb);
+	/* one edit apart needs lengths at most one apart: skip the table otherwise */
 	if (jw >= 0.92 || (nicknames_on && NicknameAgree(a, la, b, lb)) ||
-		omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+		(la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1))
 		return OMNI_LEVEL_CLOSE;
 	if (jw >= 0.80)
 		return OMNI_LEVEL_WEAK;
@@ -441,7 +442,7 @@ omni_compare_dates(const char *a, int la, const char *b, int lb)
 			memcmp(a + 6, b + 4, 2) == 0)
 			return OMNI_LEVEL_CLOSE;
 	}
-	if (omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+	if (la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
 		return OMNI_LEVEL_CLOSE;
 	if (la >= 4 && lb >= 4 && memcmp(a, b, 4) == 0)
 		return OMNI_LEVEL_WEAK;
@@ -463,7 +464,7 @@ omni_compare_postcodes(const char *a, int la, const char *b, int lb)
 		return OMNI_LEVEL_NULL;
 	if (la == lb && memcmp(a, b, la) == 0)
 		return OMNI_LEVEL_EXACT;
-	if (omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+	if (la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
 		return OMNI_LEVEL_CLOSE;
 	while (common < la && common < lb && a[common] == b[common])
 		common++;

@@ -647,19 +647,18 @@ COMMENT ON FUNCTION omni.identity_record(jsonb) IS
 
 -- Candidate identities of a matching record, from the blocking index, with
 -- their match weight.  At most omni.identity_max_candidates are scored.
-CREATE FUNCTION omni.identity_candidates(norm jsonb)
+CREATE FUNCTION omni.identity_candidates(norm jsonb, model float8[], tf float8[])
 RETURNS TABLE (identity_id bigint, customer_id bigint, match_weight float8)
 LANGUAGE sql STABLE AS $$
     -- $1, not the name: inside the query "norm" would be the column
-    SELECT c.identity_id, c.customer_id, omni.identity_weight($1, c.norm, m.model, m.tf)
+    SELECT c.identity_id, c.customer_id, omni.identity_weight($1, c.norm, $2, $3)
       FROM (SELECT i.identity_id, i.customer_id, i.norm
               FROM omni.identities i
              WHERE i.norm OPERATOR(omni.&&) $1
-             LIMIT omni.identity_max_candidates()) c,
-           (SELECT omni.identity_model() AS model, omni.identity_tf($1) AS tf) m
+             LIMIT omni.identity_max_candidates()) c
 $$;
-COMMENT ON FUNCTION omni.identity_candidates(jsonb) IS
-    'Identities sharing a blocking key with a matching record (by the GIN index), with their match weights';
+COMMENT ON FUNCTION omni.identity_candidates(jsonb, float8[], float8[]) IS
+    'Identities sharing a blocking key with a matching record (by the GIN index), with their match weights under a model and term frequencies';
 
 CREATE FUNCTION omni.weight_to_probability(w float8) RETURNS float8
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -673,18 +672,22 @@ LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
     r record;
+    v_model float8[];
+    v_tf float8[];
 BEGIN
     IF k IS NULL OR k < 1 THEN
         RAISE EXCEPTION 'k must be positive'
             USING ERRCODE = '22023', DETAIL = format('Got %s.', coalesce(k::text, 'NULL'));
     END IF;
     r := omni.identity_record(attrs);
+    v_model := omni.identity_model();
+    v_tf := omni.identity_tf(r.norm);
     RETURN QUERY
     SELECT b.customer_id, omni.weight_to_probability(b.match_weight),
            jsonb_build_object('matched_identity', b.identity_id, 'channel', i.channel)
-           || omni.identity_explain(r.norm, i.norm, omni.identity_model(), omni.identity_tf(r.norm))
+           || omni.identity_explain(r.norm, i.norm, v_model, v_tf)
       FROM (SELECT DISTINCT ON (c.customer_id) c.customer_id, c.identity_id, c.match_weight
-              FROM omni.identity_candidates(r.norm) c
+              FROM omni.identity_candidates(r.norm, v_model, v_tf) c
              ORDER BY c.customer_id, c.match_weight DESC, c.identity_id) b
       JOIN omni.identities i ON i.identity_id = b.identity_id
      ORDER BY b.match_weight DESC, b.customer_id
@@ -729,6 +732,8 @@ DECLARE
     v_weight float8;
     v_expl jsonb;
     v_match float8 := omni.identity_threshold_weight();
+    v_model float8[];
+    v_tf float8[];
     c record;
 BEGIN
     PERFORM omni.check_channel(identify.channel);
@@ -772,11 +777,14 @@ BEGIN
     END IF;
 
     -- deterministic: the same email key, else the same phone
-    SELECT i.customer_id, i.identity_id INTO v_cust, v_id
-      FROM omni.identities i WHERE i.email_key = r.email_key ORDER BY i.identity_id LIMIT 1;
-    IF FOUND THEN
-        v_rule := 'email';
-    ELSE
+    IF r.email_key IS NOT NULL THEN
+        SELECT i.customer_id, i.identity_id INTO v_cust, v_id
+          FROM omni.identities i WHERE i.email_key = r.email_key ORDER BY i.identity_id LIMIT 1;
+        IF FOUND THEN
+            v_rule := 'email';
+        END IF;
+    END IF;
+    IF v_rule = 'new' AND r.phone IS NOT NULL THEN
         SELECT i.customer_id, i.identity_id INTO v_cust, v_id
           FROM omni.identities i WHERE i.phone = r.phone ORDER BY i.identity_id LIMIT 1;
         IF FOUND THEN
@@ -784,6 +792,8 @@ BEGIN
         END IF;
     END IF;
 
+    v_model := omni.identity_model();
+    v_tf := omni.identity_tf(r.norm);
     IF v_rule <> 'new' THEN
         v_weight := 1.0;
     ELSE
@@ -793,7 +803,7 @@ BEGIN
         -- on both sides is a conflict)
         FOR c IN
             SELECT DISTINCT ON (x.customer_id) x.customer_id, x.identity_id, x.match_weight
-              FROM omni.identity_candidates(r.norm) x
+              FROM omni.identity_candidates(r.norm, v_model, v_tf) x
              WHERE x.match_weight >= v_match
              ORDER BY x.customer_id, x.match_weight DESC, x.identity_id
         LOOP
@@ -814,7 +824,7 @@ BEGIN
 
     IF v_cust IS NOT NULL THEN
         SELECT jsonb_build_object('rule', v_rule, 'matched_identity', v_id)
-               || omni.identity_explain(r.norm, i.norm, omni.identity_model(), omni.identity_tf(r.norm))
+               || omni.identity_explain(r.norm, i.norm, v_model, v_tf)
           INTO v_expl
           FROM omni.identities i WHERE i.identity_id = v_id;
     ELSE
