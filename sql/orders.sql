@@ -84,6 +84,18 @@ SELECT omni.cancel_order(:o3);
 SELECT omni.complete_fulfillment(:o3);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
+-- an order whose hold expired: its stock is free again, so it cannot be
+-- fulfilled any more (OM002), but it can be cancelled
+SELECT omni.place_order(:cust, 'web', '[{"sku": "OR-B", "qty": 1}]', 'ship', 40.7, -74.1) AS o3b \gset
+UPDATE omni.reservations SET expires_at = now() - interval '1 second'
+ WHERE reservation_id IN (SELECT reservation_id FROM omni.order_allocations WHERE order_id = :o3b);
+SELECT omni.available('OR-B', 'or-dc') = :b_before AS hold_expired;
+SELECT omni.complete_fulfillment(:o3b);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.cancel_order(:o3b);
+SELECT status FROM omni.orders WHERE order_id = :o3b;
+SELECT omni.available('OR-B', 'or-dc') = :b_before AS nothing_counted_twice;
+
 -- BOPIS: A from the store's shelf, B by transfer from the DC
 SELECT omni.place_order(:cust, 'app', '[{"sku": "OR-A", "qty": 1}, {"sku": "OR-B", "qty": 2}]',
                         'pickup', pickup_location => 'or-st-nyc') AS o4 \gset

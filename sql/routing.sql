@@ -48,6 +48,16 @@ SELECT m AS method, (SELECT string_agg(location, ',' ORDER BY line) FROM omni.ro
            'ship', 41.0, -73.0)) AS plan
   FROM unnest(ARRAY['auto', 'exact', 'greedy', 'exhaustive']) m, LATERAL set_config('omni.route_method', m, false) s;
 RESET omni.route_method;
+-- past omni.route_exact_max_lines the greedy search alone plans; a node
+-- limit keeps the best plan found (the greedy one at worst)
+SET omni.route_exact_max_lines = 1;
+SELECT string_agg(location, ',' ORDER BY line) AS greedy_plan FROM omni.route(
+    '[{"sku": "RT-A", "qty": 1}, {"sku": "RT-B", "qty": 2}, {"sku": "RT-C", "qty": 1}]', 'ship', 41.0, -73.0);
+RESET omni.route_exact_max_lines;
+SET omni.route_exact_max_nodes = 1;
+SELECT string_agg(location, ',' ORDER BY line) AS truncated_plan FROM omni.route(
+    '[{"sku": "RT-A", "qty": 1}, {"sku": "RT-B", "qty": 2}, {"sku": "RT-C", "qty": 1}]', 'ship', 41.0, -73.0);
+RESET omni.route_exact_max_nodes;
 
 -- capabilities: the Cambridge store cannot ship, the locker holds D but
 -- never sends it anywhere

@@ -628,6 +628,21 @@ RETURNS void LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     r record;
 BEGIN
+    -- a hold that ran out (omni.order_hold) gave its units back: say which
+    SELECT a.line, l.sku, a.location INTO r
+      FROM omni.order_allocations a
+      JOIN omni.order_lines l ON l.order_id = a.order_id AND l.line = a.line
+      JOIN omni.reservations rs ON rs.reservation_id = a.reservation_id
+     WHERE a.order_id = fulfilments_done.order_id AND a.location = ANY (fulfilments_done.locations)
+       AND (rs.status <> 'active' OR rs.expires_at <= now())
+     ORDER BY a.line, a.location LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the stock held for order % is no longer reserved', fulfilments_done.order_id
+            USING ERRCODE = 'OM002',
+                  DETAIL = format('The reservation of line %s (SKU "%s") at "%s" expired or was released.',
+                                  r.line, r.sku, r.location),
+                  HINT = 'Cancel the order and place it again; omni.order_hold sets how long orders hold stock.';
+    END IF;
     FOR r IN SELECT a.reservation_id FROM omni.order_allocations a
               WHERE a.order_id = fulfilments_done.order_id AND a.location = ANY (fulfilments_done.locations)
                 AND a.reservation_id IS NOT NULL

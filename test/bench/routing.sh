@@ -62,6 +62,7 @@ BEGIN
     END LOOP;
 END
 $$;
+SELECT setseed(0.17);
 -- orders: 1 to 5 distinct SKUs that some shipping location holds (2 units or
 -- more), qty 1 or 2, to random addresses; 200 orders of each size
 CREATE TABLE shippable AS
