@@ -272,7 +272,10 @@ EventsPublishDecoded(void)
 
 		insert_plan = SPI_prepare(
 			"INSERT INTO omni.events (event_id, channel, payload, created_at)"
-			" SELECT s.id, $1, pg_catalog.jsonb_build_object('event_id', s.id) || $2::pg_catalog.jsonb, $3"
+			" SELECT s.id, $1, pg_catalog.jsonb_build_object('event_id', s.id) ||"
+			"        CASE WHEN $1 = 'omni_stock'"
+			"             THEN omni.stock_event_payload($2::pg_catalog.jsonb->>'sku', $2::pg_catalog.jsonb->>'location')"
+			"             ELSE $2::pg_catalog.jsonb END, $3"
 			"   FROM (SELECT pg_catalog.nextval('omni.events_event_id_seq') AS id) s"
 			" RETURNING payload::text", 3, types);
 		state_plan = SPI_prepare(

@@ -70,6 +70,26 @@ RETURNS boolean AS 'MODULE_PATHNAME', 'omni_events_worker_serves' LANGUAGE C VOL
 COMMENT ON FUNCTION omni.events_worker_serves() IS
     'True when the events worker runs and serves this database (omni.events_database)';
 
+-- What a stock event says: the pair's totals as committed when the event
+-- is published (see src/events/triggers.c).  STABLE: reads the tables and
+-- now() (expired reservations no longer count).
+CREATE FUNCTION omni.stock_event_payload(sku text, location text)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT pg_catalog.jsonb_build_object('sku', sku, 'location', location,
+               'on_hand', s.on_hand, 'reserved', s.reserved - e.expired,
+               'available', s.on_hand - s.reserved + e.expired)
+      FROM (SELECT coalesce(sum(t.on_hand), 0)::int AS on_hand,
+                   coalesce(sum(t.reserved), 0)::int AS reserved
+              FROM omni.stock_slots t
+             WHERE t.sku = stock_event_payload.sku AND t.location = stock_event_payload.location) s,
+           (SELECT coalesce(sum(r.qty), 0)::int AS expired
+              FROM omni.reservations r
+             WHERE r.sku = stock_event_payload.sku AND r.location = stock_event_payload.location
+               AND r.status = 'active' AND r.expires_at <= pg_catalog.now()) e
+$$;
+COMMENT ON FUNCTION omni.stock_event_payload(text, text) IS
+    'Payload of an omni_stock event: sku, location and the totals of omni.stock_levels, as committed now';
+
 -- The numberer.  Serialised by a transaction-level advisory lock (key
 -- 1330464339 = ''OMNI'', 1), held until commit, so the ids that become
 -- visible are always a prefix: the next batch starts after this one committed.
@@ -90,7 +110,11 @@ BEGIN
           FROM (SELECT * FROM moved ORDER BY seq) m
     ), logged AS (
         INSERT INTO omni.events (event_id, channel, payload, created_at)
-        SELECT event_id, channel, pg_catalog.jsonb_build_object('event_id', event_id) || payload,
+        SELECT event_id, channel,
+               pg_catalog.jsonb_build_object('event_id', event_id) ||
+               CASE WHEN channel = 'omni_stock'
+                    THEN omni.stock_event_payload(payload->>'sku', payload->>'location')
+                    ELSE payload END,
                created_at
           FROM numbered
         RETURNING event_id, channel, payload
@@ -163,10 +187,9 @@ COMMENT ON FUNCTION omni.prune_events(interval) IS
 CREATE FUNCTION omni.stock_event_trigger()
 RETURNS trigger AS 'MODULE_PATHNAME', 'omni_stock_event_trigger' LANGUAGE C;
 COMMENT ON FUNCTION omni.stock_event_trigger() IS
-    'Deferred trigger on omni.stock_slots: at commit, one omni_stock event per changed (sku, location) with its final totals';
-CREATE CONSTRAINT TRIGGER stock_slots_events
+    'Trigger on omni.stock_slots: one omni_stock event per changed (sku, location) and transaction; the totals are added when it is published';
+CREATE TRIGGER stock_slots_events
     AFTER INSERT OR UPDATE OR DELETE ON omni.stock_slots
-    DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION omni.stock_event_trigger();
 
 CREATE FUNCTION omni.price_event_trigger()
