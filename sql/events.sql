@@ -23,14 +23,19 @@ SELECT event_id - :base AS n, channel, payload - 'event_id' AS payload,
        (payload->>'event_id')::bigint = event_id AS id_in_payload
   FROM omni.events_since(:base);
 
--- stock: one event per (sku, location) and transaction, with its totals
+-- stock: one event per (sku, location) and transaction; the totals are
+-- those committed when the event is published (here: when events_since reads)
+-- (flush_events publishes at once, as the worker does where one serves)
 SET omni.stock_slots = 4;
 SELECT omni.receive('EV-1', 'ev-wh', 10) AS on_hand;
+SELECT omni.flush_events() AS published;
 SELECT omni.reserve('EV-1', 'ev-wh', 3) AS r1 \gset
+SELECT omni.flush_events() AS published;
 -- the exact path writes every slot of the pair: still one event
 SELECT omni.reserve('EV-1', 'ev-wh', 6) AS r2 \gset
+SELECT omni.flush_events() AS published;
 SELECT * FROM ev;
--- two pairs in one transaction: one event each, with the final totals
+-- two pairs in one transaction: one event each
 BEGIN;
 SELECT omni.receive('EV-2', 'ev-wh', 5) AS on_hand;
 SELECT omni.receive('EV-2', 'ev-st', 2) AS on_hand;

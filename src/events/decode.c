@@ -38,6 +38,7 @@
 #include "replication/slot.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -249,39 +250,45 @@ EventsDecodeRound(int max_events)
 
 /*
  * Publish what was decoded (called inside the worker's transaction, which
- * already holds the numberer's lock): log each event not published before,
- * NOTIFY it, and remember the commit LSN reached.
+ * already holds the numberer's lock): log, in one statement, each event
+ * not published before a crash, NOTIFY it, and remember the commit LSN
+ * reached.  Returns how many were published.
  */
 int
 EventsPublishDecoded(void)
 {
-	static SPIPlanPtr insert_plan = NULL;
+	static SPIPlanPtr log_plan = NULL;
 	static SPIPlanPtr state_plan = NULL;
 	XLogRecPtr	done = InvalidXLogRecPtr;
 	XLogRecPtr	reached = InvalidXLogRecPtr;
 	ListCell   *lc;
 	bool		isnull;
-	int			published = 0;
+	int			n = 0;
+	int			max = list_length(decoded_events);
+	Datum	   *channels;
+	Datum	   *payloads;
+	Datum	   *times;
+	Datum		args[3];
+	uint64		i;
 
 	if (decoded_events == NIL)
 		return 0;
-	if (insert_plan == NULL)
+	if (log_plan == NULL)
 	{
-		Oid			types[3] = {TEXTOID, TEXTOID, TIMESTAMPTZOID};
+		Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID};
 		Oid			state_type = PG_LSNOID;
 
-		insert_plan = SPI_prepare(
-			"INSERT INTO omni.events (event_id, channel, payload, created_at)"
-			" SELECT s.id, $1, pg_catalog.jsonb_build_object('event_id', s.id) || $2::pg_catalog.jsonb, $3"
-			"   FROM (SELECT pg_catalog.nextval('omni.events_event_id_seq') AS id) s"
-			" RETURNING payload::text", 3, types);
+		log_plan = SPI_prepare(
+			"SELECT l.channel, l.payload::text"
+			"  FROM omni.log_events($1, $2::pg_catalog.jsonb[], $3) l ORDER BY l.event_id",
+			3, types);
 		state_plan = SPI_prepare(
 			"INSERT INTO omni.events_decoded AS d (slot_name, confirmed_lsn)"
 			" VALUES ('" EVENTS_SLOT_NAME "', $1)"
 			" ON CONFLICT (slot_name) DO UPDATE SET confirmed_lsn = excluded.confirmed_lsn", 1, &state_type);
-		if (insert_plan == NULL || state_plan == NULL)
+		if (log_plan == NULL || state_plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(insert_plan);
+		SPI_keepplan(log_plan);
 		SPI_keepplan(state_plan);
 	}
 
@@ -291,22 +298,33 @@ EventsPublishDecoded(void)
 	if (SPI_processed == 1)
 		done = DatumGetLSN(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
+	channels = palloc(sizeof(Datum) * max);
+	payloads = palloc(sizeof(Datum) * max);
+	times = palloc(sizeof(Datum) * max);
 	foreach(lc, decoded_events)
 	{
 		DecodedEvent *ev = (DecodedEvent *) lfirst(lc);
-		Datum		args[3];
 
 		reached = ev->end_lsn;
 		if (ev->end_lsn <= done)
 			continue;			/* published before a crash */
-		args[0] = CStringGetTextDatum(ev->channel);
-		args[1] = CStringGetTextDatum(ev->payload);
-		args[2] = TimestampTzGetDatum(ev->commit_time);
-		if (SPI_execute_plan(insert_plan, args, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
-			elog(ERROR, "could not log a decoded event");
-		Async_Notify(ev->channel,
-					 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-		published++;
+		channels[n] = CStringGetTextDatum(ev->channel);
+		payloads[n] = CStringGetTextDatum(ev->payload);
+		times[n] = TimestampTzGetDatum(ev->commit_time);
+		n++;
+	}
+	if (n > 0)
+	{
+		args[0] = PointerGetDatum(construct_array(channels, n, TEXTOID, -1, false, TYPALIGN_INT));
+		args[1] = PointerGetDatum(construct_array(payloads, n, TEXTOID, -1, false, TYPALIGN_INT));
+		args[2] = PointerGetDatum(construct_array(times, n, TIMESTAMPTZOID, sizeof(TimestampTz),
+												  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		if (SPI_execute_plan(log_plan, args, NULL, false, 0) != SPI_OK_SELECT ||
+			SPI_processed != (uint64) n)
+			elog(ERROR, "could not log %d decoded events", n);
+		for (i = 0; i < SPI_processed; i++)
+			Async_Notify(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
 	}
 	if (reached > done)
 	{
@@ -315,7 +333,7 @@ EventsPublishDecoded(void)
 		if (SPI_execute_plan(state_plan, &arg, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not record the decoded position");
 	}
-	return published;
+	return n;
 }
 
 /*

@@ -6,9 +6,12 @@
  *
  * Stock.  omni.stock_slots holds a (sku, location) as several slot rows,
  * and one operation may write several of them (the exact path rebalances
- * every slot), so the stock trigger is a deferred constraint trigger: it
- * runs at commit, reads the pair's final totals and emits one event per
- * pair and transaction (a later firing with the same totals is skipped).
+ * every slot), so the stock trigger records one event per pair and
+ * transaction, with the pair only: no query on the reservation hot path.
+ * The numberer adds the totals (on_hand, reserved, available) when it
+ * publishes, after commit, from the committed state: never older than the
+ * change, and the last event of a pair always shows its latest totals
+ * (totals read inside the writer could miss a concurrent commit).
  *
  * Prices.  One event per row written to omni.prices, carrying the price
  * in force for that channel from valid_from on.
@@ -35,22 +38,20 @@
 
 #include "events/events.h"
 
-/* Totals of a pair already emitted by this transaction */
+/* Pairs this transaction already recorded an event for */
 typedef struct StockSeen
 {
 	char	   *sku;
 	char	   *location;
-	int32		totals[3];		/* on_hand, reserved, available */
 } StockSeen;
 
 static List *stock_seen = NIL;	/* in TopTransactionContext */
 static LocalTransactionId stock_seen_lxid = InvalidLocalTransactionId;
 static bool subxact_callback_registered = false;
 
-static SPIPlanPtr stock_totals_plan = NULL;
 static SPIPlanPtr price_payload_plan = NULL;
 
-/* A subtransaction that rolls back may take queued events with it */
+/* A subtransaction that rolls back takes its events with it */
 static void
 StockSeenSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 						 SubTransactionId parentSubid, void *arg)
@@ -130,42 +131,9 @@ KeepPlan(const char *sql, int nargs, Oid *types)
 	return plan;
 }
 
-/* on_hand, reserved and available of a pair, as omni.stock_levels shows */
-static void
-StockTotals(const char *sku, const char *location, int32 *totals)
-{
-	Datum		args[2];
-	bool		isnull;
-	int			i;
-
-	if (stock_totals_plan == NULL)
-	{
-		Oid			types[2] = {TEXTOID, TEXTOID};
-
-		stock_totals_plan = KeepPlan(
-			"SELECT coalesce(sum(s.on_hand), 0)::int4, coalesce(sum(s.reserved), 0)::int4,"
-			"       (SELECT coalesce(sum(r.qty), 0)::int4 FROM omni.reservations r"
-			"         WHERE r.sku = $1 AND r.location = $2 AND r.status = 'active'"
-			"           AND r.expires_at <= pg_catalog.now())"
-			"  FROM omni.stock_slots s WHERE s.sku = $1 AND s.location = $2",
-			2, types);
-	}
-	args[0] = CStringGetTextDatum(sku);
-	args[1] = CStringGetTextDatum(location);
-	if (SPI_execute_plan(stock_totals_plan, args, NULL, false, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "could not read stock totals");
-	for (i = 0; i < 3; i++)
-		totals[i] = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-												SPI_tuptable->tupdesc, i + 1, &isnull));
-	/* expired reservations no longer count as reserved */
-	totals[1] -= totals[2];
-	totals[2] = totals[0] - totals[1];
-}
-
-/* Has this transaction already emitted these very totals for the pair? */
+/* First change of this pair in this transaction?  Then remember it. */
 static bool
-StockAlreadySent(const char *sku, const char *location, const int32 *totals)
+StockFirstChange(const char *sku, const char *location)
 {
 	ListCell   *lc;
 	StockSeen  *seen;
@@ -175,21 +143,15 @@ StockAlreadySent(const char *sku, const char *location, const int32 *totals)
 	{
 		seen = (StockSeen *) lfirst(lc);
 		if (strcmp(seen->sku, sku) == 0 && strcmp(seen->location, location) == 0)
-		{
-			if (memcmp(seen->totals, totals, sizeof(seen->totals)) == 0)
-				return true;
-			memcpy(seen->totals, totals, sizeof(seen->totals));
 			return false;
-		}
 	}
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	seen = palloc(sizeof(StockSeen));
 	seen->sku = pstrdup(sku);
 	seen->location = pstrdup(location);
-	memcpy(seen->totals, totals, sizeof(seen->totals));
 	stock_seen = lappend(stock_seen, seen);
 	MemoryContextSwitchTo(old);
-	return false;
+	return true;
 }
 
 PG_FUNCTION_INFO_V1(omni_stock_event_trigger);
@@ -198,28 +160,20 @@ omni_stock_event_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = CheckRowTrigger(fcinfo, "omni.stock_event_trigger");
 	HeapTuple	row = TriggerRow(trigdata);
-	char	   *sku;
-	char	   *location;
-	int32		totals[3];
+	char	   *sku = ColumnText(trigdata, row, "sku");
+	char	   *location = ColumnText(trigdata, row, "location");
 	StringInfoData buf;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	sku = ColumnText(trigdata, row, "sku");
-	location = ColumnText(trigdata, row, "location");
-	StockTotals(sku, location, totals);
-	if (!StockAlreadySent(sku, location, totals))
+	if (StockFirstChange(sku, location))
 	{
 		initStringInfo(&buf);
 		appendStringInfoString(&buf, "{\"sku\": ");
 		escape_json(&buf, sku);
 		appendStringInfoString(&buf, ", \"location\": ");
 		escape_json(&buf, location);
-		appendStringInfo(&buf, ", \"on_hand\": %d, \"reserved\": %d, \"available\": %d}",
-						 totals[0], totals[1], totals[2]);
+		appendStringInfoChar(&buf, '}');
 		OmniEmitEvent("omni_stock", buf.data);
 	}
-	SPI_finish();
 	return PointerGetDatum(NULL);
 }
 

@@ -25,7 +25,7 @@ SELECT pg_catalog.pg_extension_config_dump('omni.event_channels',
 
 CREATE SEQUENCE omni.events_event_id_seq;
 COMMENT ON SEQUENCE omni.events_event_id_seq IS
-    'Event ids, handed out after commit by omni.flush_events() only';
+    'Event ids, handed out after commit by omni.log_events() only, under the numberer''s lock';
 
 CREATE TABLE omni.events (
     event_id    bigint PRIMARY KEY,
@@ -70,12 +70,66 @@ RETURNS boolean AS 'MODULE_PATHNAME', 'omni_events_worker_serves' LANGUAGE C VOL
 COMMENT ON FUNCTION omni.events_worker_serves() IS
     'True when the events worker runs and serves this database (omni.events_database)';
 
+-- What a stock event says: the pair's totals as omni.stock_levels shows
+-- them, as committed when the event is published (src/events/triggers.c).
+-- A single-SELECT SQL function, so the planner inlines it where it is used
+-- in FROM.  STABLE: reads the tables and now() (expired reservations no
+-- longer count).
+CREATE FUNCTION omni.stock_totals(sku text, location text)
+RETURNS TABLE (on_hand int, reserved int, available int)
+LANGUAGE sql STABLE AS $$
+    SELECT s.on_hand, s.reserved - e.expired, s.on_hand - s.reserved + e.expired
+      FROM (SELECT coalesce(sum(t.on_hand), 0)::int AS on_hand,
+                   coalesce(sum(t.reserved), 0)::int AS reserved
+              FROM omni.stock_slots t
+             WHERE t.sku = stock_totals.sku AND t.location = stock_totals.location) s,
+           (SELECT coalesce(sum(r.qty), 0)::int AS expired
+              FROM omni.reservations r
+             WHERE r.sku = stock_totals.sku AND r.location = stock_totals.location
+               AND r.status = 'active' AND r.expires_at <= pg_catalog.now()) e
+$$;
+COMMENT ON FUNCTION omni.stock_totals(text, text) IS
+    'On hand, reserved (active, unexpired) and available of one SKU at one location, as omni.stock_levels shows them';
+
+-- Number and log a batch of committed events, in the order given: the one
+-- place that hands out event ids.  Stock events get their totals here.
+-- The caller holds the numberer's lock and NOTIFYs what it returns.
+CREATE FUNCTION omni.log_events(channels text[], payloads jsonb[], created timestamptz[])
+RETURNS TABLE (event_id bigint, channel text, payload jsonb)
+LANGUAGE sql VOLATILE AS $$
+    WITH numbered AS (      -- materialised (nextval): ids in the given order
+        SELECT pg_catalog.nextval('omni.events_event_id_seq') AS event_id, b.*
+          FROM (SELECT u.n, u.channel, u.payload, u.created_at
+                  FROM unnest(channels, payloads, created)
+                       WITH ORDINALITY AS u(channel, payload, created_at, n)
+                 ORDER BY u.n) b
+    )
+    INSERT INTO omni.events AS e (event_id, channel, payload, created_at)
+    SELECT b.event_id, b.channel,
+           pg_catalog.jsonb_build_object('event_id', b.event_id) || b.payload ||
+           CASE WHEN b.channel = 'omni_stock'
+                THEN pg_catalog.jsonb_build_object('on_hand', t.on_hand,
+                         'reserved', t.reserved, 'available', t.available)
+                ELSE '{}' END,
+           b.created_at
+      FROM numbered b
+      LEFT JOIN LATERAL omni.stock_totals(b.payload->>'sku', b.payload->>'location') t
+             ON b.channel = 'omni_stock'
+     ORDER BY b.event_id
+    RETURNING e.event_id, e.channel, e.payload
+$$;
+COMMENT ON FUNCTION omni.log_events(text[], jsonb[], timestamptz[]) IS
+    'Internal: numbers and logs a batch of committed events (stock events get their totals); called under the numberer''s lock';
+
 -- The numberer.  Serialised by a transaction-level advisory lock (key
 -- 1330464339 = ''OMNI'', 1), held until commit, so the ids that become
 -- visible are always a prefix: the next batch starts after this one committed.
 CREATE FUNCTION omni.flush_events(wait boolean DEFAULT true)
 RETURNS int LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
+    v_channels text[];
+    v_payloads jsonb[];
+    v_created timestamptz[];
     n int;
 BEGIN
     IF wait THEN
@@ -85,24 +139,23 @@ BEGIN
     END IF;
     WITH moved AS (
         DELETE FROM omni.event_queue RETURNING seq, channel, payload, created_at
-    ), numbered AS (
-        SELECT pg_catalog.nextval('omni.events_event_id_seq') AS event_id, m.*
-          FROM (SELECT * FROM moved ORDER BY seq) m
-    ), logged AS (
-        INSERT INTO omni.events (event_id, channel, payload, created_at)
-        SELECT event_id, channel, pg_catalog.jsonb_build_object('event_id', event_id) || payload,
-               created_at
-          FROM numbered
-        RETURNING event_id, channel, payload
     )
+    SELECT array_agg(m.channel ORDER BY m.seq), array_agg(m.payload ORDER BY m.seq),
+           array_agg(m.created_at ORDER BY m.seq)
+      INTO v_channels, v_payloads, v_created
+      FROM moved m;
+    IF v_channels IS NULL THEN
+        RETURN 0;
+    END IF;
     SELECT count(*) INTO n
-      FROM (SELECT pg_catalog.pg_notify(l.channel, l.payload::text) FROM logged l
+      FROM (SELECT pg_catalog.pg_notify(l.channel, l.payload::text)
+              FROM omni.log_events(v_channels, v_payloads, v_created) l
              ORDER BY l.event_id) s;
     RETURN n;
 END
 $$;
 COMMENT ON FUNCTION omni.flush_events(boolean) IS
-    'Numbers the committed events not yet numbered, appends them to omni.events and NOTIFYs each; the events worker calls it; returns how many';
+    'Numbers the committed events waiting in omni.event_queue, appends them to omni.events and NOTIFYs each; the events worker calls it; returns how many';
 
 CREATE FUNCTION omni.events_since(last_event_id bigint, channel text DEFAULT NULL,
                                   max_events int DEFAULT NULL)
@@ -163,10 +216,9 @@ COMMENT ON FUNCTION omni.prune_events(interval) IS
 CREATE FUNCTION omni.stock_event_trigger()
 RETURNS trigger AS 'MODULE_PATHNAME', 'omni_stock_event_trigger' LANGUAGE C;
 COMMENT ON FUNCTION omni.stock_event_trigger() IS
-    'Deferred trigger on omni.stock_slots: at commit, one omni_stock event per changed (sku, location) with its final totals';
-CREATE CONSTRAINT TRIGGER stock_slots_events
+    'Trigger on omni.stock_slots: one omni_stock event per changed (sku, location) and transaction; the totals are added when it is published';
+CREATE TRIGGER stock_slots_events
     AFTER INSERT OR UPDATE OR DELETE ON omni.stock_slots
-    DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION omni.stock_event_trigger();
 
 CREATE FUNCTION omni.price_event_trigger()
