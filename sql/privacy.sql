@@ -29,6 +29,11 @@ SELECT omni.set_consent(:ana, 'app', 'spam', true);
 SELECT omni.set_consent(999999999, 'app', 'marketing', true);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
+-- marketing uses recommendations only with consent in that channel
+SELECT omni.refresh_recommendations();
+SELECT count(*) > 0 AS app_may_market FROM omni.marketing_recommendations(:ana, 'app', 5);
+SELECT count(*) AS web_may_not FROM omni.marketing_recommendations(:ana, 'web', 5);
+
 -- export: everything we hold, in one document
 SELECT key FROM jsonb_object_keys(omni.export_customer(:ana)) key ORDER BY key;
 SELECT jsonb_array_length(e->'identities') AS identities, jsonb_array_length(e->'orders') AS orders,

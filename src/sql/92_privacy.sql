@@ -119,6 +119,24 @@ RETURN coalesce((SELECT c.granted FROM omni.consents c
 COMMENT ON FUNCTION omni.has_consent(bigint, text, text) IS
     'True only if the customer granted this purpose in this channel (no answer is no)';
 
+-- Marketing (a newsletter, a push message) may use recommendations only
+-- with the customer's consent for that channel.
+CREATE FUNCTION omni.marketing_recommendations(customer_id bigint, channel text, k int DEFAULT 10)
+RETURNS TABLE (sku text, score float8, reason text)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    PERFORM omni.check_customer(marketing_recommendations.customer_id);
+    PERFORM omni.check_channel(marketing_recommendations.channel);
+    IF NOT omni.has_consent(marketing_recommendations.customer_id, marketing_recommendations.channel, 'marketing') THEN
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT r.sku, r.score, r.reason
+                   FROM omni.recommend(marketing_recommendations.customer_id, marketing_recommendations.k) r;
+END
+$$;
+COMMENT ON FUNCTION omni.marketing_recommendations(bigint, text, int) IS
+    'Recommendations for marketing in a channel: none unless the customer consented to marketing there';
+
 -- The customer and every customer merged into it, so that a person's
 -- older records go with them.
 CREATE FUNCTION omni.customer_family(customer_id bigint) RETURNS bigint[]

@@ -51,7 +51,9 @@ GRANT SELECT ON omni.channels, omni.products, omni.locations, omni.prices,
                 omni.job_definitions, omni.order_lines, omni.fulfilments,
                 omni.order_allocations, omni.return_lines, omni.location_routing,
                 omni.order_statuses, omni.order_transitions, omni.events,
-                omni.analyst_customers, omni.analyst_orders, omni.analyst_interactions
+                omni.analyst_customers, omni.analyst_orders, omni.analyst_interactions,
+                omni.recommend_neighbours, omni.recommend_popularity,
+                omni.recommend_store_popularity, omni.recommend_model, omni.recommend_settings
    TO omni_analyst;
 
 -- Admins read everything and change what the API does not cover.
@@ -124,6 +126,14 @@ INSERT INTO omni.api_functions (function_name, callers, definer) VALUES
     ('loyalty_balance',         '{omni_channel,omni_admin}', true),
     ('redeem_points',           '{omni_channel,omni_admin}', true),
     ('set_location_routing',    '{omni_admin}', true),
+    -- recommendations
+    ('recommend',               '{omni_channel,omni_analyst,omni_admin}', true),
+    ('similar_items',           '{omni_channel,omni_analyst,omni_admin}', true),
+    ('bought_together',         '{omni_channel,omni_analyst,omni_admin}', true),
+    ('trending',                '{omni_channel,omni_analyst,omni_admin}', true),
+    ('recommend_segment',       '{omni_analyst,omni_admin}', true),
+    ('refresh_recommendations', '{omni_admin}', true),
+    ('marketing_recommendations', '{omni_channel,omni_admin}', true),
     -- privacy
     ('set_consent',             '{omni_channel,omni_admin}', true),
     ('has_consent',             '{omni_channel,omni_admin}', true),
