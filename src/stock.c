@@ -301,6 +301,18 @@ ResultInt(uint64 row, int col)
 	return DatumGetInt32(d);
 }
 
+/* A text column of the last result, copied out of SPI's memory; NULL if null */
+static text *
+ResultText(uint64 row, int col)
+{
+	bool		isnull;
+	Datum		d = ResultDatum(row, col, &isnull);
+
+	if (isnull)
+		return NULL;
+	return DatumGetTextPP(SPI_datumTransfer(d, false, -1));
+}
+
 /*
  * Argument checks, one voice for every function.
  */
@@ -897,8 +909,8 @@ omni_sell(PG_FUNCTION_ARGS)
 }
 
 /*
- * Whole-pair changes of on-hand: receive, adjust, set_count.  "delta" is
- * computed from the locked totals by the caller's callback-free switch.
+ * Whole-pair changes of on-hand: receive and adjust add a delta, set_count
+ * sets a total (the delta is then computed from the locked totals).
  */
 typedef enum OnHandChange
 {
@@ -1101,19 +1113,12 @@ CloseReservation(int64 id, bool commit)
 				(errcode(ERRCODE_OMNI_RESERVATION_NOT_ACTIVE),
 				 errmsg("reservation %lld does not exist", (long long) id)));
 
-	InitPair(&pair, DatumGetTextPP(SPI_datumTransfer(ResultDatum(0, 1, &isnull), false, -1)),
-			 DatumGetTextPP(SPI_datumTransfer(ResultDatum(0, 2, &isnull), false, -1)));
+	InitPair(&pair, ResultText(0, 1), ResultText(0, 2));
 	slot = (int16) ResultInt(0, 3);
 	qty = ResultInt(0, 4);
 	status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
 	expired = DatumGetBool(ResultDatum(0, 6, &isnull));
-	ref = NULL;
-	{
-		Datum		r = ResultDatum(0, 7, &isnull);
-
-		if (!isnull)
-			ref = DatumGetTextPP(SPI_datumTransfer(r, false, -1));
-	}
+	ref = ResultText(0, 7);
 
 	if (strcmp(status, "active") != 0)
 		ereport(ERROR,
