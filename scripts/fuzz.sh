@@ -14,10 +14,13 @@ pass=0
 fail=0
 for h in test/fuzz/*_fuzz.c; do
 	name=$(basename "$h" _fuzz.c)
-	src=$(find src -name "${name}_parse.c" | head -n 1)
+	# a harness names the files it needs in a " * sources:" comment line;
+	# otherwise it fuzzes src/**/NAME_parse.c
+	src=$(sed -nE 's/^ \* sources: (.*)$/\1/p' "$h")
+	[ -n "$src" ] || src=$(find src -name "${name}_parse.c" | head -n 1)
 	bin="test/fuzz/${name}_fuzz.bin"
 	if ! $CC -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-I src/types "$h" "$src" -o "$bin"; then
+		-I src -I src/types "$h" $src -o "$bin"; then
 		echo "fuzz: $name does not build"
 		fail=$((fail + 1))
 		continue
