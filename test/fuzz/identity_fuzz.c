@@ -8,6 +8,7 @@
  * value with itself is exact, and that distances are symmetric.
  *
  * sources: src/identity/normalise.c src/identity/compare.c
+ * short-runs-divisor: 20
  */
 #include <stdint.h>
 #include <stdlib.h>
