@@ -64,6 +64,14 @@ last_printed()
 echo "events end-to-end: two writers, listener killed and restarted, server restarted"
 check "omni-listen is installed" "$([ -x "$LISTEN" ] && echo yes)" yes
 [ -x "$LISTEN" ] || finish
+"$LISTEN" --help >/dev/null 2>&1
+check "omni-listen --help exits 0" "$?" 0
+"$LISTEN" --since -3 >/dev/null 2>&1
+check "omni-listen --since -3 is a usage error (2)" "$?" 2
+"$LISTEN" -c 'Not A Channel' >/dev/null 2>&1
+check "omni-listen -c with a bad name is a usage error (2)" "$?" 2
+"$LISTEN" -d "dbname=postgres" --since 0 >/dev/null 2>&1
+check "omni-listen without the extension fails (1)" "$?" 1
 
 # the worker serves this database once it sees the extension (it looks
 # every 5 s), and with wal_level = logical once it has its slot
