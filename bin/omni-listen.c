@@ -412,7 +412,26 @@ Replay(PGconn *conn, const Options *opt, int64_t *last)
 	}
 }
 
-/* Wait on the socket for NOTIFYs; replay whenever one (or a timeout) comes */
+/* Drop the NOTIFYs libpq has received; were there any? */
+static bool
+DrainNotifies(PGconn *conn)
+{
+	PGnotify   *n;
+	bool		any = false;
+
+	while ((n = PQnotifies(conn)) != NULL)
+	{
+		any = true;
+		PQfreemem(n);
+	}
+	return any;
+}
+
+/*
+ * Wait on the socket for NOTIFYs; replay whenever one (or a timeout) comes.
+ * A NOTIFY that arrives while a replay query runs is kept by libpq without
+ * making the socket readable again, so check libpq's list before waiting.
+ */
 static Outcome
 ListenLoop(PGconn *conn, const Options *opt, int64_t *last)
 {
@@ -423,31 +442,28 @@ ListenLoop(PGconn *conn, const Options *opt, int64_t *last)
 	pfd.events = POLLIN;
 	while (!stop_requested)
 	{
-		int			rc = poll(&pfd, 1, IDLE_REPLAY_MS);
-		bool		notified = false;
-		PGnotify   *n;
+		int			rc;
 
-		if (rc < 0)
+		if (!DrainNotifies(conn))
 		{
-			if (errno == EINTR)
-				continue;
-			Log("poll failed: %s", strerror(errno));
-			return FATAL;
-		}
-		if (rc > 0)
-		{
-			if (!PQconsumeInput(conn))
+			rc = poll(&pfd, 1, IDLE_REPLAY_MS);
+			if (rc < 0)
 			{
-				Log("connection lost: %s", PQerrorMessage(conn));
-				return RECONNECT;
+				if (errno == EINTR)
+					continue;
+				Log("poll failed: %s", strerror(errno));
+				return FATAL;
 			}
-			while ((n = PQnotifies(conn)) != NULL)
+			if (rc > 0)
 			{
-				notified = true;
-				PQfreemem(n);
+				if (!PQconsumeInput(conn))
+				{
+					Log("connection lost: %s", PQerrorMessage(conn));
+					return RECONNECT;
+				}
+				if (!DrainNotifies(conn))
+					continue;	/* something else arrived; wait again */
 			}
-			if (!notified)
-				continue;
 		}
 		if ((out = Replay(conn, opt, last)) != OK)
 			return out;

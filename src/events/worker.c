@@ -207,7 +207,7 @@ omni_events_worker_main(Datum arg)
 	while (!ExtensionInstalled())
 	{
 		HandleInterrupts();
-		Sleep(Max(omni_events_naptime, 5000));
+		Sleep(Max(omni_events_naptime, 1000));
 		ResetLatch(MyLatch);
 	}
 	/* what waited in the queue meanwhile (before we hold a slot: see decode.c) */

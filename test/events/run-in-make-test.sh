@@ -74,7 +74,7 @@ check "omni-listen -c with a bad name is a usage error (2)" "$?" 2
 check "omni-listen without the extension fails (1)" "$?" 1
 
 # the worker serves this database once it sees the extension (it looks
-# every 5 s), and with wal_level = logical once it has its slot
+# every second), and with wal_level = logical once it has its slot
 for _ in $(seq 1 60); do
 	ready=$(sql "SELECT omni.events_worker_serves() AND (current_setting('wal_level') <> 'logical'
 	             OR EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = 'omni_events'
