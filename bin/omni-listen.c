@@ -259,15 +259,25 @@ SleepMs(int ms)
 		(void) poll(NULL, 0, ms);
 }
 
+/*
+ * Is it worth reconnecting?  Yes when the connection broke (a libpq error
+ * carries no SQLSTATE, or there is no result at all), or for server errors
+ * that pass: 08 connection exception, 57P01-57P03 shutdown, crash, cannot
+ * connect now, 53 insufficient resources, 40 serialization or deadlock.
+ * Any other SQL error (no omni.events_since here, say) is final.
+ */
 static bool
 ConnectionLost(PGconn *conn, PGresult *res)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *state;
 
-	if (PQstatus(conn) != CONNECTION_OK)
+	if (PQstatus(conn) != CONNECTION_OK || res == NULL)
 		return true;
-	/* 08: connection exception; 57P01-57P03: shutdown, crash, cannot connect now */
-	return state != NULL && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0);
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state == NULL)
+		return true;
+	return strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+		strncmp(state, "53", 2) == 0 || strncmp(state, "40", 2) == 0;
 }
 
 typedef enum Outcome

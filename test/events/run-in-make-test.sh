@@ -48,6 +48,9 @@ check()
 }
 finish()
 {
+	if [ "$fail" -gt 0 ]; then
+		for f in "$tmp"/err*; do [ -s "$f" ] && sed "s|^|# $(basename "$f"): |" "$f"; done
+	fi
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 	exit
