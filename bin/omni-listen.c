@@ -259,15 +259,25 @@ SleepMs(int ms)
 		(void) poll(NULL, 0, ms);
 }
 
+/*
+ * Is it worth reconnecting?  Yes when the connection broke (a libpq error
+ * carries no SQLSTATE, or there is no result at all), or for server errors
+ * that pass: 08 connection exception, 57P01-57P03 shutdown, crash, cannot
+ * connect now, 53 insufficient resources, 40 serialization or deadlock.
+ * Any other SQL error (no omni.events_since here, say) is final.
+ */
 static bool
 ConnectionLost(PGconn *conn, PGresult *res)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *state;
 
-	if (PQstatus(conn) != CONNECTION_OK)
+	if (PQstatus(conn) != CONNECTION_OK || res == NULL)
 		return true;
-	/* 08: connection exception; 57P01-57P03: shutdown, crash, cannot connect now */
-	return state != NULL && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0);
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state == NULL)
+		return true;
+	return strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+		strncmp(state, "53", 2) == 0 || strncmp(state, "40", 2) == 0;
 }
 
 typedef enum Outcome
@@ -412,7 +422,26 @@ Replay(PGconn *conn, const Options *opt, int64_t *last)
 	}
 }
 
-/* Wait on the socket for NOTIFYs; replay whenever one (or a timeout) comes */
+/* Drop the NOTIFYs libpq has received; were there any? */
+static bool
+DrainNotifies(PGconn *conn)
+{
+	PGnotify   *n;
+	bool		any = false;
+
+	while ((n = PQnotifies(conn)) != NULL)
+	{
+		any = true;
+		PQfreemem(n);
+	}
+	return any;
+}
+
+/*
+ * Wait on the socket for NOTIFYs; replay whenever one (or a timeout) comes.
+ * A NOTIFY that arrives while a replay query runs is kept by libpq without
+ * making the socket readable again, so check libpq's list before waiting.
+ */
 static Outcome
 ListenLoop(PGconn *conn, const Options *opt, int64_t *last)
 {
@@ -423,31 +452,28 @@ ListenLoop(PGconn *conn, const Options *opt, int64_t *last)
 	pfd.events = POLLIN;
 	while (!stop_requested)
 	{
-		int			rc = poll(&pfd, 1, IDLE_REPLAY_MS);
-		bool		notified = false;
-		PGnotify   *n;
+		int			rc;
 
-		if (rc < 0)
+		if (!DrainNotifies(conn))
 		{
-			if (errno == EINTR)
-				continue;
-			Log("poll failed: %s", strerror(errno));
-			return FATAL;
-		}
-		if (rc > 0)
-		{
-			if (!PQconsumeInput(conn))
+			rc = poll(&pfd, 1, IDLE_REPLAY_MS);
+			if (rc < 0)
 			{
-				Log("connection lost: %s", PQerrorMessage(conn));
-				return RECONNECT;
+				if (errno == EINTR)
+					continue;
+				Log("poll failed: %s", strerror(errno));
+				return FATAL;
 			}
-			while ((n = PQnotifies(conn)) != NULL)
+			if (rc > 0)
 			{
-				notified = true;
-				PQfreemem(n);
+				if (!PQconsumeInput(conn))
+				{
+					Log("connection lost: %s", PQerrorMessage(conn));
+					return RECONNECT;
+				}
+				if (!DrainNotifies(conn))
+					continue;	/* something else arrived; wait again */
 			}
-			if (!notified)
-				continue;
 		}
 		if ((out = Replay(conn, opt, last)) != OK)
 			return out;

@@ -299,12 +299,17 @@ omni_events_worker_serves(PG_FUNCTION_ARGS)
 void
 OmniEventsInit(void)
 {
+	/*
+	 * Read once, when the worker starts: a change takes a server restart.
+	 * Not PGC_POSTMASTER, which PostgreSQL refuses (FATAL) when the library
+	 * is loaded by CREATE EXTENSION rather than preloaded.
+	 */
 	DefineCustomStringVariable("omni.events_database",
-							   "Database whose events the events worker numbers and NOTIFYs.",
+							   "Database whose events the events worker numbers and NOTIFYs (read at server start).",
 							   "Other databases number their events when omni.events_since() is called.",
 							   &omni_events_database,
 							   "omnichannel",
-							   PGC_POSTMASTER,
+							   PGC_SIGHUP,
 							   0,
 							   NULL, NULL, NULL);
 	DefineCustomIntVariable("omni.events_naptime",

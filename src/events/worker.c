@@ -12,13 +12,23 @@
  * itself).  Writers set its latch when they commit, so it reacts at once;
  * omni.events_naptime bounds its sleep otherwise.
  *
+ * With wal_level = logical it creates (once) and holds the logical slot
+ * "omni_events" and reads the writers' event messages from it
+ * (src/events/decode.c); otherwise, or if the slot cannot be created, it
+ * works from omni.event_queue.  Each turn: decode what was flushed, then
+ * one transaction that takes the numberer's lock, numbers and logs the
+ * queue and the decoded events, NOTIFYs, and records the decoded position;
+ * after its commit, confirm that position to the slot.
+ *
+ * Any error (the extension dropped under it, for one) ends the process;
+ * the postmaster starts it again a second later.
+ *
  *-------------------------------------------------------------------------
  */
 #include "omnichannel.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "replication/slot.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -26,6 +36,7 @@
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
+#include "replication/slot.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
@@ -207,7 +218,7 @@ omni_events_worker_main(Datum arg)
 	while (!ExtensionInstalled())
 	{
 		HandleInterrupts();
-		Sleep(Max(omni_events_naptime, 5000));
+		Sleep(Max(omni_events_naptime, 1000));
 		ResetLatch(MyLatch);
 	}
 	/* what waited in the queue meanwhile (before we hold a slot: see decode.c) */

@@ -55,6 +55,8 @@ CREATE TABLE omni.event_queue (
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 ) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
 ALTER SEQUENCE omni.event_queue_seq OWNED BY omni.event_queue.seq;
+COMMENT ON SEQUENCE omni.event_queue_seq IS
+    'Order in which queued events were recorded (queue mode); not the event id';
 COMMENT ON TABLE omni.event_queue IS
     'Events recorded by transactions and not yet numbered (queue mode); emptied by omni.flush_events()';
 SELECT pg_catalog.pg_extension_config_dump('omni.event_queue', '');
@@ -220,6 +222,8 @@ COMMENT ON FUNCTION omni.stock_event_trigger() IS
 CREATE TRIGGER stock_slots_events
     AFTER INSERT OR UPDATE OR DELETE ON omni.stock_slots
     FOR EACH ROW EXECUTE FUNCTION omni.stock_event_trigger();
+COMMENT ON TRIGGER stock_slots_events ON omni.stock_slots IS
+    'Records an omni_stock event for each (sku, location) a transaction changes';
 
 CREATE FUNCTION omni.price_event_trigger()
 RETURNS trigger AS 'MODULE_PATHNAME', 'omni_price_event_trigger' LANGUAGE C;
@@ -228,6 +232,8 @@ COMMENT ON FUNCTION omni.price_event_trigger() IS
 CREATE TRIGGER prices_events
     AFTER INSERT OR UPDATE ON omni.prices
     FOR EACH ROW EXECUTE FUNCTION omni.price_event_trigger();
+COMMENT ON TRIGGER prices_events ON omni.prices IS
+    'Records an omni_price event for each price written';
 
 CREATE FUNCTION omni.order_event()
 RETURNS trigger AS 'MODULE_PATHNAME', 'omni_order_event' LANGUAGE C;
@@ -243,3 +249,6 @@ CREATE TABLE omni.events_decoded (
 );
 COMMENT ON TABLE omni.events_decoded IS
     'Commit LSN up to which the events worker has logged the events of its logical slot (decoding mode)';
+-- Messages committed before this extension was created (a slot left by an
+-- earlier, dropped instance) are not ours to publish.
+INSERT INTO omni.events_decoded VALUES ('omni_events', pg_catalog.pg_current_wal_lsn());

@@ -4,17 +4,20 @@
 #
 #  1. omni.reserve(1) at 32 clients, spread over 10,000 SKUs and on one hot
 #     SKU (32 slots), with the stock events trigger disabled and enabled, in
-#     the same run (same cluster, same data), so the ratio is comparable on
-#     a noisy 2-core machine.
+#     the same run (same cluster, same data), alternating off/on for 3 rounds
+#     of 5 s, so the ratio is comparable on a noisy, shared 2-core machine.
 #  2. commit -> listener latency: pgbench writes ~1,000 stock changes/s
 #     (rate-limited) while omni-listen --timing prints every event with the
 #     time it received it; latency = received_at - created_at (created_at is
 #     taken by the writer's commit-time trigger, just before its WAL flush).
 #
-#   test/bench/events.sh    (OMNI_BENCH_SECONDS=15, OMNI_BENCH_CLIENTS=32,
-#                            OMNI_BENCH_RATE=1000)
+#   test/bench/events.sh    (OMNI_BENCH_ROUNDS=3, OMNI_BENCH_ROUND_SECONDS=5,
+#                            OMNI_BENCH_CLIENTS=32, OMNI_BENCH_SECONDS=15 for
+#                            the latency run at OMNI_BENCH_RATE=1000/s)
 . "$(dirname "$0")/lib.sh"
 SECS=${OMNI_BENCH_SECONDS:-15}
+ROUNDS=${OMNI_BENCH_ROUNDS:-3}
+RSECS=${OMNI_BENCH_ROUND_SECONDS:-5}
 CLIENTS=${OMNI_BENCH_CLIENTS:-32}
 RATE=${OMNI_BENCH_RATE:-1000}
 SPREAD=10000
@@ -42,7 +45,7 @@ for _ in $(seq 1 40); do
 done
 mode=queue
 [ "$(psql -X -At -d "$BENCH_DB" -c "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'omni_events'")" = 1 ] && mode=decoding
-echo "events bench: $CLIENTS clients, $SECS s per run, $SPREAD SKUs spread, fsync on, wal_level=$wal_level, $mode mode"
+echo "events bench: $CLIENTS clients, $ROUNDS rounds of $RSECS s per run, $SPREAD SKUs spread, fsync on, wal_level=$wal_level, $mode mode"
 psql -X -q -v ON_ERROR_STOP=1 -d "$BENCH_DB" <<SQL
 SELECT omni.add_location('dc', 'Bench DC', 'warehouse', -23.5, -46.6);
 SELECT omni.add_product('HOT', 'Flash sale item');
@@ -68,36 +71,34 @@ events()
 {
 	psql -X -q -d "$BENCH_DB" -c "ALTER TABLE omni.stock_slots $1 TRIGGER stock_slots_events"
 }
-count_events()
-{
-	psql -X -At -d "$BENCH_DB" -c "SELECT (SELECT count(*) FROM omni.events) + (SELECT count(*) FROM omni.event_queue)"
-}
 
-# off and on alternate, twice, so that drift of the machine hits both
-events DISABLE
-off_spread=$(bench_tps off "$CLIENTS" "$SECS" "$tmp/reserve_spread.sql")
-events ENABLE
-before=$(count_events)
-on_spread=$(bench_tps on "$CLIENTS" "$SECS" "$tmp/reserve_spread.sql")
+# off and on alternate, ROUNDS times, so that the drift of a shared
+# machine hits both; the ratio of each round, and the median, are printed
+declare -a r_spread r_hot
+printf '\n%-6s %10s %10s %7s %10s %10s %7s\n' round "spread off" "spread on" ratio "hot off" "hot on" ratio
+for r in $(seq 1 "$ROUNDS"); do
+	events DISABLE
+	off_spread=$(bench_tps off "$CLIENTS" "$RSECS" "$tmp/reserve_spread.sql")
+	events ENABLE
+	on_spread=$(bench_tps on "$CLIENTS" "$RSECS" "$tmp/reserve_spread.sql")
+	events DISABLE
+	off_hot=$(bench_tps off "$CLIENTS" "$RSECS" "$tmp/reserve_hot.sql")
+	events ENABLE
+	on_hot=$(bench_tps on "$CLIENTS" "$RSECS" "$tmp/reserve_hot.sql")
+	r_spread+=("$(ratio "$on_spread" "$off_spread")")
+	r_hot+=("$(ratio "$on_hot" "$off_hot")")
+	printf '%-6s %10s %10s %7s %10s %10s %7s\n' "$r" "$off_spread" "$on_spread" "${r_spread[-1]}" \
+		"$off_hot" "$on_hot" "${r_hot[-1]}"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 sleep 1
-logged_spread=$(($(count_events) - before))
-events DISABLE
-off_hot=$(bench_tps off "$CLIENTS" "$SECS" "$tmp/reserve_hot.sql")
-events ENABLE
-before=$(count_events)
-on_hot=$(bench_tps on "$CLIENTS" "$SECS" "$tmp/reserve_hot.sql")
-sleep 1
-logged_hot=$(($(count_events) - before))
-
-printf '\n%-52s %10s\n' "run" "per second"
-printf '%-52s %10s\n' "omni.reserve(1), spread, events off" "$off_spread"
-printf '%-52s %10s\n' "omni.reserve(1), spread, events on" "$on_spread"
-printf '%-52s %10s\n' "omni.reserve(1), one hot SKU, events off" "$off_hot"
-printf '%-52s %10s\n' "omni.reserve(1), one hot SKU, events on" "$on_hot"
 echo
-echo "ratios events on / off (goal >= 0.75):"
-echo "  spread = $(ratio "$on_spread" "$off_spread")   ($logged_spread events logged for $((on_spread * SECS)) reservations)"
-echo "  hot    = $(ratio "$on_hot" "$off_hot")   ($logged_hot events logged for $((on_hot * SECS)) reservations)"
+echo "reserve throughput, events on / off at $CLIENTS clients, median of $ROUNDS rounds (goal >= 0.75):"
+echo "  spread over $SPREAD SKUs = $(median "${r_spread[@]}")"
+echo "  one hot SKU (32 slots)   = $(median "${r_hot[@]}")"
+psql -X -At -d "$BENCH_DB" -c "SELECT '  (' || (SELECT count(*) FROM omni.events) || ' events logged for '
+    || (SELECT count(*) FROM omni.reservations) || ' reservations (half made with events off); '
+    || (SELECT count(*) FROM omni.event_queue) || ' still queued)'"
 
 # 2. latency at ~RATE changes/s
 if [ ! -x "$PGBIN/omni-listen" ]; then

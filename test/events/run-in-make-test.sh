@@ -6,7 +6,8 @@
 # some transactions back) while:
 #   - listener 1 prints events, then is killed with SIGKILL;
 #   - listener 2 starts with --since <the last id listener 1 printed>;
-#   - the server is restarted with pg_ctl restart, mid-stream;
+#   - the server is restarted with pg_ctl restart, mid-stream, then
+#     crashed (pg_ctl restart -m immediate);
 #   - the writers stop, listener 2 catches up and is stopped with SIGTERM.
 # Then the ids printed by the two listeners, in order, must be exactly the
 # ids in omni.events after the start: no gap, no duplicate, none out of
@@ -47,6 +48,9 @@ check()
 }
 finish()
 {
+	if [ "$fail" -gt 0 ]; then
+		for f in "$tmp"/err*; do [ -s "$f" ] && sed "s|^|# $(basename "$f"): |" "$f"; done
+	fi
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 	exit
@@ -64,9 +68,17 @@ last_printed()
 echo "events end-to-end: two writers, listener killed and restarted, server restarted"
 check "omni-listen is installed" "$([ -x "$LISTEN" ] && echo yes)" yes
 [ -x "$LISTEN" ] || finish
+"$LISTEN" --help >/dev/null 2>&1
+check "omni-listen --help exits 0" "$?" 0
+"$LISTEN" --since -3 >/dev/null 2>&1
+check "omni-listen --since -3 is a usage error (2)" "$?" 2
+"$LISTEN" -c 'Not A Channel' >/dev/null 2>&1
+check "omni-listen -c with a bad name is a usage error (2)" "$?" 2
+"$LISTEN" -d "dbname=postgres" --since 0 >/dev/null 2>&1
+check "omni-listen without the extension fails (1)" "$?" 1
 
 # the worker serves this database once it sees the extension (it looks
-# every 5 s), and with wal_level = logical once it has its slot
+# every second), and with wal_level = logical once it has its slot
 for _ in $(seq 1 60); do
 	ready=$(sql "SELECT omni.events_worker_serves() AND (current_setting('wal_level') <> 'logical'
 	             OR EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = 'omni_events'
@@ -141,7 +153,13 @@ sleep 3
 echo "# pg_ctl restart"
 as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$OMNI_CLUSTER_LOG" -m fast -w -t 60 restart >/dev/null
 check "pg_ctl restart" "$?" 0
-sleep 5
+sleep 3
+# and a crash: the slot hands out again what the worker had already logged,
+# which must not be logged twice
+echo "# pg_ctl restart -m immediate (crash recovery)"
+as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$OMNI_CLUSTER_LOG" -m immediate -w -t 60 restart >/dev/null
+check "pg_ctl restart -m immediate" "$?" 0
+sleep 4
 touch "$tmp/stop"
 for p in "${pids[@]}"; do [ "$p" = "$l2" ] || wait "$p" 2>/dev/null; done
 
@@ -156,7 +174,7 @@ kill -TERM "$l2"
 wait "$l2"
 check "listener 2 exits 0 on SIGTERM" "$?" 0
 check "listener 2 reconnected after the restart" \
-	"$(grep -c 'could not' "$tmp/err2" | awk '{ print ($1 > 0) ? "yes" : "no" }')" yes
+	"$(grep -cE 'could not|connection lost' "$tmp/err2" | awk '{ print ($1 > 0) ? "yes" : "no" }')" yes
 check "the state file holds the last id printed" "$(cat "$tmp/state2")" "$(last_printed "$tmp/out2")"
 
 cat "$tmp/out1" "$tmp/out2" | sed -nE 's/.*"event_id": ([0-9]+).*/\1/p' >"$tmp/printed"
