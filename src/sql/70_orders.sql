@@ -891,7 +891,7 @@ RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_cust bigint := omni.order_customer(customer_360.customer_id);
     v_ids bigint[];
-    v_counts jsonb;
+    v_counts json;
     v_result jsonb;
 BEGIN
     -- the customer and every id merged into it, whose rows may not have moved yet
@@ -902,42 +902,44 @@ BEGIN
     )
     SELECT array_agg(id ORDER BY id) INTO v_ids FROM m;
 
+    -- Built as json (text) and turned into jsonb once at the end: nesting
+    -- jsonb values re-encodes every level, json only concatenates.
     -- the interaction counts in one pass over the index
     WITH g AS (
         SELECT x.event, x.channel, count(*) AS n, GROUPING(x.event, x.channel) AS g
           FROM omni.interactions x WHERE x.customer_id = ANY (v_ids)
          GROUP BY GROUPING SETS ((x.event), (x.channel), ())
     )
-    SELECT jsonb_build_object(
+    SELECT json_build_object(
                'total', coalesce((SELECT g.n FROM g WHERE g.g = 3), 0),
-               'by_event', coalesce((SELECT jsonb_object_agg(g.event, g.n) FROM g WHERE g.g = 1), '{}'),
-               'by_channel', coalesce((SELECT jsonb_object_agg(g.channel, g.n) FROM g WHERE g.g = 2), '{}'))
+               'by_event', coalesce((SELECT json_object_agg(g.event, g.n) FROM g WHERE g.g = 1), '{}'::json),
+               'by_channel', coalesce((SELECT json_object_agg(g.channel, g.n) FROM g WHERE g.g = 2), '{}'::json))
       INTO v_counts;
 
-    SELECT jsonb_build_object(
+    SELECT json_build_object(
         'customer_id', v_cust,
         'merged_ids', to_jsonb(array_remove(v_ids, v_cust)),
         'profile', (SELECT c.profile FROM omni.customers c WHERE c.customer_id = v_cust),
         'identities', coalesce((
-            SELECT jsonb_object_agg(i.channel, i.records)
+            SELECT json_object_agg(i.channel, i.records)
               FROM (SELECT i.channel,
-                           jsonb_agg(jsonb_build_object('identity_id', i.identity_id,
+                           json_agg(json_build_object('identity_id', i.identity_id,
                                                         'source_key', i.source_key,
                                                         'attributes', i.attributes)
                                      ORDER BY i.identity_id) AS records
                       FROM omni.identities i WHERE i.customer_id = ANY (v_ids)
-                     GROUP BY i.channel) i), '{}'),
+                     GROUP BY i.channel) i), '{}'::json),
         'orders', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT json_agg(json_build_object(
                        'order_id', o.order_id, 'channel', o.channel, 'mode', o.mode,
                        'status', o.status, 'placed_at', o.placed_at, 'total', o.total,
                        'points', o.points, 'pickup_location', o.pickup_location,
-                       'lines', (SELECT jsonb_agg(jsonb_build_object(
+                       'lines', (SELECT json_agg(json_build_object(
                                             'line', l.line, 'sku', l.sku, 'qty', l.qty,
                                             'unit_price', l.unit_price, 'returned_qty', l.returned_qty)
                                         ORDER BY l.line)
                                    FROM omni.order_lines l WHERE l.order_id = o.order_id),
-                       'fulfilments', (SELECT jsonb_agg(jsonb_build_object(
+                       'fulfilments', (SELECT json_agg(json_build_object(
                                                   'location', f.location, 'kind', f.kind, 'status', f.status)
                                               ORDER BY f.location)
                                          FROM omni.fulfilments f WHERE f.order_id = o.order_id))
@@ -945,39 +947,40 @@ BEGIN
               FROM (SELECT y.* FROM unnest(v_ids) u(id),
                            LATERAL (SELECT * FROM omni.orders o WHERE o.customer_id = u.id
                                      ORDER BY o.placed_at DESC, o.order_id DESC LIMIT 100) y
-                     ORDER BY y.placed_at DESC, y.order_id DESC LIMIT 100) o), '[]'),
+                     ORDER BY y.placed_at DESC, y.order_id DESC LIMIT 100) o), '[]'::json),
         'returns', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT json_agg(json_build_object(
                        'return_id', r.return_id, 'order_id', r.order_id, 'location', r.location,
                        'returned_at', r.returned_at, 'amount', r.amount,
                        'points_refunded', r.points_refunded,
-                       'lines', (SELECT jsonb_agg(jsonb_build_object('sku', rl.sku, 'qty', rl.qty) ORDER BY rl.line)
+                       'lines', (SELECT json_agg(json_build_object('sku', rl.sku, 'qty', rl.qty) ORDER BY rl.line)
                                    FROM omni.return_lines rl WHERE rl.return_id = r.return_id))
                    ORDER BY r.returned_at DESC, r.return_id DESC)
               FROM (SELECT y.* FROM unnest(v_ids) u(id),
                            LATERAL (SELECT * FROM omni.returns r WHERE r.customer_id = u.id
                                      ORDER BY r.returned_at DESC, r.return_id DESC LIMIT 100) y
-                     ORDER BY y.returned_at DESC, y.return_id DESC LIMIT 100) r), '[]'),
-        'interactions', v_counts || jsonb_build_object(
-            'recent', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                     ORDER BY y.returned_at DESC, y.return_id DESC LIMIT 100) r), '[]'::json),
+        'interactions', json_build_object(
+            'total', v_counts->'total', 'by_event', v_counts->'by_event', 'by_channel', v_counts->'by_channel',
+            'recent', coalesce((SELECT json_agg(json_build_object(
                                    'channel', x.channel, 'event', x.event, 'sku', x.sku, 'at', x.at)
                                    ORDER BY x.at DESC, x.interaction_id DESC)
                    FROM (SELECT y.* FROM unnest(v_ids) u(id),
                                 LATERAL (SELECT * FROM omni.interactions i WHERE i.customer_id = u.id
                                           ORDER BY i.at DESC, i.interaction_id DESC LIMIT 50) y
-                          ORDER BY y.at DESC, y.interaction_id DESC LIMIT 50) x), '[]')),
-        'loyalty', jsonb_build_object(
+                          ORDER BY y.at DESC, y.interaction_id DESC LIMIT 50) x), '[]'::json)),
+        'loyalty', json_build_object(
             'balance', coalesce((SELECT a.balance FROM omni.loyalty_accounts a WHERE a.customer_id = v_cust), 0),
-            'recent', coalesce((SELECT jsonb_agg(jsonb_build_object(
+            'recent', coalesce((SELECT json_agg(json_build_object(
                                    'delta', l.delta, 'reason', l.reason, 'channel', l.channel,
                                    'order_id', l.order_id, 'balance_after', l.balance_after, 'at', l.at)
                                    ORDER BY l.entry_id DESC)
                    FROM (SELECT y.* FROM unnest(v_ids) u(id),
                                 LATERAL (SELECT * FROM omni.loyalty_ledger l WHERE l.customer_id = u.id
                                           ORDER BY l.entry_id DESC LIMIT 20) y
-                          ORDER BY y.entry_id DESC LIMIT 20) l), '[]')),
+                          ORDER BY y.entry_id DESC LIMIT 20) l), '[]'::json)),
         'open_reservations', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT json_agg(json_build_object(
                        'reservation_id', r.reservation_id, 'order_id', a.order_id, 'sku', r.sku,
                        'location', r.location, 'qty', r.qty, 'expires_at', r.expires_at)
                    ORDER BY r.reservation_id)
@@ -985,7 +988,7 @@ BEGIN
               JOIN omni.order_allocations a ON a.order_id = o.order_id
               JOIN omni.reservations r ON r.reservation_id = a.reservation_id
              WHERE o.customer_id = ANY (v_ids) AND o.status IN ('placed', 'partially_shipped', 'ready_for_pickup')
-               AND r.status = 'active' AND r.expires_at > now()), '[]'))
+               AND r.status = 'active' AND r.expires_at > now()), '[]'::json))::jsonb
       INTO v_result;
     RETURN v_result;
 END

@@ -28,7 +28,9 @@ q() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"; }
 echo "routing bench: 500 locations, 5,000 SKUs, $ORDERS orders of 1-5 lines, pgbench $CLIENTS clients x $SECS s"
 start=$(date +%s)
 q <<'SQL'
+\o /dev/null
 SELECT setseed(0.42);
+\o
 SET omni.stock_slots = 1;
 INSERT INTO omni.locations (code, name, kind, lat, lon, can_ship, can_pickup, can_curbside, accepts_returns)
 SELECT 'dc-' || g, 'DC ' || g, 'warehouse', 25 + random() * 24, -124 + random() * 57, true, false, false, false
@@ -62,7 +64,9 @@ BEGIN
     END LOOP;
 END
 $$;
+\o /dev/null
 SELECT setseed(0.17);
+\o
 -- orders: 1 to 5 distinct SKUs that some shipping location holds (2 units or
 -- more), qty 1 or 2, to random addresses; 200 orders of each size
 CREATE TABLE shippable AS
@@ -96,6 +100,16 @@ $$;
 ANALYZE;
 SQL
 echo "set-up: $(($(date +%s) - start)) s, $(q -c 'SELECT count(*) FROM stock_plan') stocked (sku, location) pairs, $(q -c "SELECT round(avg(n), 1) FROM (SELECT count(*) AS n FROM stock_plan GROUP BY sku) x") locations per SKU, orders by size: $(q -c "SELECT string_agg(nlines || ':' || n, ' ' ORDER BY nlines) FROM (SELECT nlines, count(*) AS n FROM bench_orders WHERE id <= $ORDERS GROUP BY 1) x")"
+
+# CPU time of this backend in ms (utime + stime from /proc): what a call
+# costs in CPU, whatever the other processes on these shared cores do
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+q <<SQL
+CREATE FUNCTION cpu_ms() RETURNS float8 LANGUAGE sql VOLATILE AS \$\$
+    SELECT (split_part(s, ' ', 14)::float8 + split_part(s, ' ', 15)::float8) * $TICK_MS
+      FROM pg_read_file('/proc/' || pg_backend_pid() || '/stat') s;
+\$\$;
+SQL
 
 # --- quality: every method on the same orders
 q <<SQL
@@ -136,16 +150,20 @@ SELECT format('  solver (auto) vs nearest-with-stock-per-line: total cost %s%% l
 SQL
 
 # --- speed: in-server latency per call, 5-line orders
+q -c 'VACUUM ANALYZE'
 q <<'SQL'
 CREATE TABLE route_times (method text, ms float8);
+CREATE TABLE route_cpu (method text, cpu_ms float8);
 DO $$
 DECLARE
     o record;
     m text;
     t0 timestamptz;
+    c0 float8;
 BEGIN
     FOREACH m IN ARRAY ARRAY['exact', 'greedy', 'nearest'] LOOP
         PERFORM set_config('omni.route_method', m, true);
+        c0 := cpu_ms();
         FOR i IN 1..3 LOOP
             FOR o IN SELECT * FROM bench_orders WHERE nlines = 5 ORDER BY id LOOP
                 t0 := clock_timestamp();
@@ -153,6 +171,7 @@ BEGIN
                 INSERT INTO route_times VALUES (m, 1000 * extract(epoch FROM clock_timestamp() - t0));
             END LOOP;
         END LOOP;
+        INSERT INTO route_cpu VALUES (m, cpu_ms() - c0);
     END LOOP;
 END
 $$;
@@ -160,12 +179,13 @@ SQL
 echo
 echo "omni.route latency, 5-line orders, in the server ($(q -c "SELECT count(*) FROM route_times WHERE method = 'exact'") calls per method):"
 q <<'SQL'
-SELECT format('  %s: min %s ms, p50 %s ms, p99 %s ms, max %s ms', method,
-              round(min(ms)::numeric, 3),
-              round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3),
-              round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 3),
-              round(max(ms)::numeric, 3))
-  FROM route_times GROUP BY method ORDER BY method;
+SELECT format('  %s: min %s ms, p50 %s ms, p99 %s ms, max %s ms; CPU %s ms per call', t.method,
+              round(min(t.ms)::numeric, 3),
+              round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms)::numeric, 3),
+              round(percentile_cont(0.99) WITHIN GROUP (ORDER BY t.ms)::numeric, 3),
+              round(max(t.ms)::numeric, 3),
+              round((min(c.cpu_ms) / count(*))::numeric, 3))
+  FROM route_times t JOIN route_cpu c USING (method) GROUP BY t.method ORDER BY t.method;
 SQL
 
 # --- throughput: place_order against reserve of the same lines
@@ -230,28 +250,36 @@ BEGIN
     END LOOP;
 END
 $$;
+SQL
+# as autovacuum would have by then: statistics and visibility for the new rows
+q -c 'VACUUM ANALYZE'
+q >/dev/null <<'SQL'
 CREATE TABLE c360_times (ms float8);
+CREATE TABLE c360_cpu (cpu_ms float8);
 DO $$
 DECLARE
     c bigint := (SELECT customer_id FROM omni.identities WHERE source_key = 'bench-360');
     t0 timestamptz;
+    c0 float8 := cpu_ms();
 BEGIN
     FOR i IN 1..200 LOOP
         t0 := clock_timestamp();
         PERFORM omni.customer_360(c);
         INSERT INTO c360_times VALUES (1000 * extract(epoch FROM clock_timestamp() - t0));
     END LOOP;
+    INSERT INTO c360_cpu VALUES (cpu_ms() - c0);
 END
 $$;
 SQL
 echo
 q <<'SQL'
-SELECT format('customer_360, %s interactions and %s orders: min %s ms, p50 %s ms, p99 %s ms (200 calls, in the server)',
+SELECT format('customer_360, %s interactions and %s orders: min %s ms, p50 %s ms, p99 %s ms, CPU %s ms per call (200 calls, in the server)',
               (SELECT count(*) FROM omni.interactions i JOIN omni.identities d USING (customer_id) WHERE d.source_key = 'bench-360'),
               (SELECT count(*) FROM omni.orders o JOIN omni.identities d USING (customer_id) WHERE d.source_key = 'bench-360'),
               round(min(ms)::numeric, 2),
               round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2),
-              round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 2))
+              round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 2),
+              round(((SELECT cpu_ms FROM c360_cpu) / 200)::numeric, 2))
   FROM c360_times;
 SQL
 echo "routing bench: $(($(date +%s) - start)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
