@@ -188,6 +188,67 @@ SELECT format('  %s: min %s ms, p50 %s ms, p99 %s ms, max %s ms; CPU %s ms per c
   FROM route_times t JOIN route_cpu c USING (method) GROUP BY t.method ORDER BY t.method;
 SQL
 
+# --- the solver on big orders: exact (branch and bound, forced) vs greedy
+q >/dev/null <<'SQL'
+\o /dev/null
+SELECT setseed(0.23);
+\o
+CREATE TABLE big_orders (id int, nlines int, lat float8, lon float8, lines jsonb);
+DO $$
+DECLARE
+    total int := (SELECT count(*) FROM shippable);
+    picked text[];
+    pick int;
+    sku text;
+BEGIN
+    FOR g IN 1..60 LOOP
+        picked := '{}';
+        WHILE cardinality(picked) < CASE WHEN g <= 30 THEN 10 ELSE 20 END LOOP
+            pick := 1 + floor(random() * total)::int;
+            sku := (SELECT s.sku FROM shippable s WHERE s.n = pick);
+            IF NOT sku = ANY (picked) THEN
+                picked := picked || sku;
+            END IF;
+        END LOOP;
+        INSERT INTO big_orders
+        SELECT g, cardinality(picked), 25.5 + random() * 23, -123 + random() * 55,
+               (SELECT jsonb_agg(jsonb_build_object('sku', p.sku, 'qty', 1) ORDER BY p.k)
+                  FROM unnest(picked) WITH ORDINALITY p(sku, k));
+    END LOOP;
+END
+$$;
+CREATE TABLE big_costs (id int, nlines int, method text, cost float8, cpu_ms float8);
+DO $$
+DECLARE
+    o record;
+    m text;
+    c0 float8;
+    v float8;
+BEGIN
+    FOR o IN SELECT * FROM big_orders ORDER BY id LOOP
+        FOREACH m IN ARRAY ARRAY['exact', 'greedy'] LOOP
+            PERFORM set_config('omni.route_method', m, true);
+            c0 := cpu_ms();
+            FOR i IN 1..5 LOOP
+                v := (SELECT sum(r.cost) FROM omni.route(o.lines, 'ship', o.lat, o.lon) r);
+            END LOOP;
+            INSERT INTO big_costs VALUES (o.id, o.nlines, m, v, (cpu_ms() - c0) / 5);
+        END LOOP;
+    END LOOP;
+END
+$$;
+SQL
+echo
+echo "the solver on big orders (30 orders of 10 lines, 30 of 20; exact forced, default node limit 200,000):"
+q <<'SQL'
+SELECT format('  %s lines: greedy cost / exact cost mean %s, worst %s, greedy worse on %s of %s; CPU per call exact %s ms, greedy %s ms',
+              e.nlines, round(avg(g.cost / e.cost)::numeric, 4), round(max(g.cost / e.cost)::numeric, 4),
+              count(*) FILTER (WHERE g.cost > e.cost + 1e-9), count(*),
+              round(avg(e.cpu_ms)::numeric, 2), round(avg(g.cpu_ms)::numeric, 2))
+  FROM big_costs e JOIN big_costs g ON g.id = e.id AND g.method = 'greedy'
+ WHERE e.method = 'exact' GROUP BY e.nlines ORDER BY e.nlines;
+SQL
+
 # --- throughput: place_order against reserve of the same lines
 q >/dev/null <<'SQL'
 -- plenty of units at every stocked pair, so that no client runs dry
