@@ -441,13 +441,13 @@ LoadCandidates(RouteProblem *prob, const char *store, double lat, double lon)
 	}
 }
 
-static RouteProblem *sort_prob;		/* for the comparators below */
-
+/* qsort_arg comparators; arg is the RouteProblem */
 static int
-CandCmp(const void *a, const void *b)
+CandCmp(const void *a, const void *b, void *arg)
 {
-	const RouteSource *sa = &sort_prob->sources[((const RouteCand *) a)->source];
-	const RouteSource *sb = &sort_prob->sources[((const RouteCand *) b)->source];
+	const RouteProblem *prob = (const RouteProblem *) arg;
+	const RouteSource *sa = &prob->sources[((const RouteCand *) a)->source];
+	const RouteSource *sb = &prob->sources[((const RouteCand *) b)->source];
 
 	if (sa->cost < sb->cost - COST_EPSILON)
 		return -1;
@@ -457,11 +457,12 @@ CandCmp(const void *a, const void *b)
 }
 
 static int
-CandNearCmp(const void *a, const void *b)
+CandNearCmp(const void *a, const void *b, void *arg)
 {
-	const RouteSource *sa = &sort_prob->sources[((const RouteCand *) a)->source];
-	const RouteSource *sb = &sort_prob->sources[((const RouteCand *) b)->source];
-	int			store = sort_prob->store;
+	const RouteProblem *prob = (const RouteProblem *) arg;
+	const RouteSource *sa = &prob->sources[((const RouteCand *) a)->source];
+	const RouteSource *sb = &prob->sources[((const RouteCand *) b)->source];
+	int			store = prob->store;
 
 	/* the pickup store itself is nearest of all */
 	if ((((const RouteCand *) a)->source == store) != (((const RouteCand *) b)->source == store))
@@ -476,13 +477,12 @@ CandNearCmp(const void *a, const void *b)
 static void
 SortCandidates(RouteProblem *prob, bool by_distance)
 {
-	sort_prob = prob;
 	for (int i = 0; i < prob->nlines; i++)
 	{
 		RouteLine  *l = &prob->lines[i];
 
-		qsort(l->cand, l->ncand, sizeof(RouteCand), by_distance ? CandNearCmp : CandCmp);
-		qsort(l->all, l->nall, sizeof(RouteCand), by_distance ? CandNearCmp : CandCmp);
+		qsort_arg(l->cand, l->ncand, sizeof(RouteCand), by_distance ? CandNearCmp : CandCmp, prob);
+		qsort_arg(l->all, l->nall, sizeof(RouteCand), by_distance ? CandNearCmp : CandCmp, prob);
 	}
 }
 
@@ -710,10 +710,11 @@ Improve(RouteProblem *prob)
 }
 
 static int
-OrderCmp(const void *a, const void *b)
+OrderCmp(const void *a, const void *b, void *arg)
 {
-	const RouteLine *la = &sort_prob->lines[*(const int *) a];
-	const RouteLine *lb = &sort_prob->lines[*(const int *) b];
+	const RouteProblem *prob = (const RouteProblem *) arg;
+	const RouteLine *la = &prob->lines[*(const int *) a];
+	const RouteLine *lb = &prob->lines[*(const int *) b];
 
 	if (la->ncand != lb->ncand)
 		return la->ncand - lb->ncand;
@@ -791,8 +792,7 @@ Exact(RouteProblem *prob)
 	for (int i = 0; i < prob->nlines; i++)
 		if (!prob->lines[i].split_qty)
 			prob->order[prob->norder++] = i;
-	sort_prob = prob;
-	qsort(prob->order, prob->norder, sizeof(int), OrderCmp);
+	qsort_arg(prob->order, prob->norder, sizeof(int), OrderCmp, prob);
 
 	memcpy(prob->open, prob->fixed, sizeof(bool) * prob->nsources);
 	prob->cost = start_cost;
