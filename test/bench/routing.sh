@@ -285,6 +285,26 @@ cat >"$tmp/route.sql" <<SQL
 \set i random(1, $n)
 SELECT count(*) FROM bench_orders b, omni.route(b.lines, 'ship', b.lat, b.lon) r WHERE b.id = :i;
 SQL
+# CPU per order in one backend, the same 300 orders each way
+q >/dev/null <<'SQL'
+CREATE TABLE order_cpu (what text, cpu_ms float8);
+DO $$
+DECLARE
+    c bigint := (SELECT customer_id FROM omni.identities WHERE source_key = 'bench-customer');
+    c0 float8 := cpu_ms();
+BEGIN
+    PERFORM count(omni.reserve(p.sku, p.location, p.qty))
+       FROM (SELECT * FROM bench_plans WHERE id <= 300 ORDER BY id, sku, location) p;
+    INSERT INTO order_cpu VALUES ('reserve', (cpu_ms() - c0) / 300);
+    c0 := cpu_ms();
+    PERFORM omni.place_order(c, 'web', o.lines, 'ship', o.lat, o.lon) FROM bench_orders o WHERE o.id <= 300;
+    INSERT INTO order_cpu VALUES ('place_order', (cpu_ms() - c0) / 300);
+    c0 := cpu_ms();
+    PERFORM count(*) FROM bench_orders o, LATERAL omni.route(o.lines, 'ship', o.lat, o.lon) r WHERE o.id <= 300;
+    INSERT INTO order_cpu VALUES ('route', (cpu_ms() - c0) / 300);
+END
+$$;
+SQL
 reserve_tps=$(bench_tps reserve "$CLIENTS" "$SECS" "$tmp/reserve.sql")
 place_tps=$(bench_tps place "$CLIENTS" "$SECS" "$tmp/place.sql")
 route_tps=$(bench_tps route "$CLIENTS" "$SECS" "$tmp/route.sql")
@@ -293,6 +313,13 @@ echo "throughput at $CLIENTS clients (orders of 1-5 lines, fsync on):"
 echo "  reserve of the planned lines: $reserve_tps orders/s"
 echo "  place_order (route + reserve + order rows): $place_tps orders/s = $(ratio "$place_tps" "$reserve_tps") x reserve"
 echo "  route alone (read-only): $route_tps plans/s"
+q <<'SQL'
+SELECT format('  CPU per order in one backend (300 orders, one transaction): reserve %s ms, place_order %s ms (ratio %s), route %s ms',
+              round(r.cpu_ms::numeric, 3), round(p.cpu_ms::numeric, 3), round((r.cpu_ms / p.cpu_ms)::numeric, 2),
+              round(t.cpu_ms::numeric, 3))
+  FROM order_cpu r, order_cpu p, order_cpu t
+ WHERE r.what = 'reserve' AND p.what = 'place_order' AND t.what = 'route';
+SQL
 
 # --- customer_360 for a customer with 1,000 interactions and 50 orders
 q >/dev/null <<'SQL'
