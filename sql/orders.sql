@@ -189,6 +189,17 @@ SELECT omni.loyalty_balance(:other) AS other_points_after;
 SELECT omni.record_pos_sale(:other, 'or-st-nyc', '[{"sku": "OR-C", "qty": 1000}]');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
+SELECT omni.record_pos_sale(:other, 'nowhere', '[{"sku": "OR-C", "qty": 1}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.record_pos_sale(:other, 'or-st-nyc', '[{"sku": "OR-C", "qty": 1}, {"sku": "OR-C", "qty": 1}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a POS sale was handed over at the till (this one is partly returned since):
+-- it cannot be marked ready or cancelled
+SELECT omni.mark_ready(:pos1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.cancel_order(:pos1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
 -- track
 SELECT omni.track(:cust, 'social', 'view', 'OR-C');
 SELECT omni.track(:cust, 'app', 'wishlist', 'OR-C', '2026-01-01 10:00+00');
@@ -236,6 +247,13 @@ SELECT omni.move_customer_rows(:absorbed, :cust);
 SELECT omni.loyalty_balance(:cust) - :bal_before_move AS points_moved,
        (SELECT count(*) FROM omni.orders WHERE customer_id = :absorbed) AS orders_left,
        (SELECT count(*) FROM omni.interactions WHERE customer_id = :absorbed) AS interactions_left;
+
+SELECT omni.move_customer_rows(:cust, :cust);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a ship order is never "ready for pickup"
+SELECT omni.place_order(:cust, 'web', '[{"sku": "OR-B", "qty": 1}]', 'ship', 40.7, -74.1) AS o8 \gset
+SELECT omni.mark_ready(:o8);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 -- every error of place_order writes nothing
 CREATE TEMP VIEW order_rows AS

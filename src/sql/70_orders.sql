@@ -382,7 +382,7 @@ BEGIN
           FROM omni.order_transitions t WHERE t.from_status = v.status AND v.mode = ANY (t.modes);
         RAISE EXCEPTION 'order % cannot go from % to %', v.order_id, v.status, order_transition.to_status
             USING ERRCODE = 'OM007',
-                  DETAIL = format('A %s order that is %s can only become: %s.', v.mode, v.status,
+                  DETAIL = format('In %s mode, an order that is %s can only become: %s.', v.mode, v.status,
                                   coalesce(v_allowed, 'nothing (final state)')),
                   HINT = 'See omni.order_transitions.';
     END IF;
