@@ -321,6 +321,39 @@ SELECT format('  CPU per order in one backend (300 orders, one transaction): res
  WHERE r.what = 'reserve' AND p.what = 'place_order' AND t.what = 'route';
 SQL
 
+# --- a sell-out under load: 8 clients order the last 200 units of one SKU
+# (spread over 3 DCs, so plans move from one to the next as they run dry)
+q >/dev/null <<'SQL'
+INSERT INTO omni.products (sku, name) VALUES ('HOT-1', 'Sell-out item');
+INSERT INTO omni.prices (sku, channel, price, valid_from) VALUES ('HOT-1', NULL, 20, now() - interval '1 day');
+SELECT omni.receive('HOT-1', 'dc-1', 50), omni.receive('HOT-1', 'dc-2', 70), omni.receive('HOT-1', 'dc-3', 80);
+CREATE FUNCTION bench_try_order(c bigint) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM omni.place_order(c, 'web', '[{"sku": "HOT-1", "qty": 1}]', 'ship', 38, -97);
+    RETURN true;
+EXCEPTION WHEN SQLSTATE 'OM005' THEN
+    RETURN false;
+END
+$$;
+SQL
+cat >"$tmp/sellout.sql" <<SQL
+SELECT bench_try_order($cust);
+SQL
+"$PGBENCH" -n -c "$CLIENTS" -j 2 -T 5 -f "$tmp/sellout.sql" "$BENCH_DB" >/dev/null 2>&1 || echo "  (pgbench reported an error)"
+echo
+q <<'SQL'
+SELECT format('sell-out, %s clients x 5 s, 200 units: %s orders placed, %s units available after, %s stock audit problems, %s allocations without an active reservation: %s',
+              8, n.orders, omni.available('HOT-1'), a.problems, r.bad,
+              CASE WHEN n.orders = 200 AND omni.available('HOT-1') = 0 AND a.problems = 0 AND r.bad = 0
+                   THEN 'never oversold, nothing left unsold' ELSE 'FAILED' END)
+  FROM (SELECT count(*) AS orders FROM omni.order_lines WHERE sku = 'HOT-1') n,
+       (SELECT count(*) AS problems FROM omni.check_stock()) a,
+       (SELECT count(*) AS bad FROM omni.order_allocations al
+          JOIN omni.orders o USING (order_id)
+          LEFT JOIN omni.reservations rs USING (reservation_id)
+         WHERE o.status = 'placed' AND (rs.status IS DISTINCT FROM 'active')) r;
+SQL
+
 # --- customer_360 for a customer with 1,000 interactions and 50 orders
 q >/dev/null <<'SQL'
 SELECT count(*) >= 0 FROM omni.identify('app', 'bench-360', '{"email": "c360@example.com"}');
