@@ -229,7 +229,8 @@ DECLARE
     v_elem jsonb;
     v_n int;
     v_qty numeric;
-    v_seen jsonb := '{}';
+    v_sku text;
+    v_first int;
 BEGIN
     IF parse_lines.lines IS NULL OR jsonb_typeof(parse_lines.lines) <> 'array' THEN
         RAISE EXCEPTION 'lines must be a JSON array'
@@ -241,6 +242,7 @@ BEGIN
         RAISE EXCEPTION 'lines must hold 1 to 1000 lines'
             USING ERRCODE = '22023', DETAIL = format('Got %s.', jsonb_array_length(parse_lines.lines));
     END IF;
+    -- the shape of each line (no query per line)
     FOR v_elem, v_n IN SELECT e.value, e.ordinality FROM jsonb_array_elements(parse_lines.lines) WITH ORDINALITY e LOOP
         IF jsonb_typeof(v_elem) <> 'object' THEN
             RAISE EXCEPTION 'line % is not a JSON object', v_n
@@ -260,22 +262,35 @@ BEGIN
             RAISE EXCEPTION 'line % needs a positive integer qty', v_n
                 USING ERRCODE = '22023', DETAIL = format('Got %s.', v_elem->'qty');
         END IF;
-        line := v_n;
-        sku := omni.check_sku(v_elem->>'sku');
-        qty := v_qty::int;
-        IF v_seen ? sku THEN
-            RAISE EXCEPTION 'SKU "%" appears on lines % and %', sku, v_seen->>sku, v_n
-                USING ERRCODE = '22023',
-                      DETAIL = 'Each SKU may appear on one line only.',
-                      HINT = 'Put the whole quantity of a SKU on one line.';
-        END IF;
-        v_seen := v_seen || jsonb_build_object(sku, v_n);
-        RETURN NEXT;
     END LOOP;
+    -- the first unknown SKU, in line order, in the shared voice (OM003)
+    SELECT e.value->>'sku' INTO v_sku
+      FROM jsonb_array_elements(parse_lines.lines) WITH ORDINALITY e
+     WHERE NOT EXISTS (SELECT 1 FROM omni.products p WHERE p.sku = e.value->>'sku')
+     ORDER BY e.ordinality LIMIT 1;
+    IF FOUND THEN
+        PERFORM omni.check_sku(v_sku);
+    END IF;
+    -- a SKU on two lines: refused, the first repetition named
+    SELECT d.sku, d.lines[1], d.lines[2] INTO v_sku, v_first, v_n
+      FROM (SELECT e.value->>'sku' AS sku, array_agg(e.ordinality::int ORDER BY e.ordinality) AS lines
+              FROM jsonb_array_elements(parse_lines.lines) WITH ORDINALITY e
+             GROUP BY 1 HAVING count(*) > 1) d
+     ORDER BY d.lines[2] LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'SKU "%" appears on lines % and %', v_sku, v_first, v_n
+            USING ERRCODE = '22023',
+                  DETAIL = 'Each SKU may appear on one line only.',
+                  HINT = 'Put the whole quantity of a SKU on one line.';
+    END IF;
+    RETURN QUERY
+        SELECT e.ordinality::int, e.value->>'sku', (e.value->>'qty')::numeric::int
+          FROM jsonb_array_elements(parse_lines.lines) WITH ORDINALITY e
+         ORDER BY e.ordinality;
 END
 $$;
 COMMENT ON FUNCTION omni.parse_lines(jsonb) IS
-    'Validates order lines [{"sku", "qty"}]: 22023 unless a non-empty array of objects with a string sku and a positive integer qty, each SKU once; OM003 for an unknown SKU';
+    'Validates order lines [{"sku", "qty"}]: 22023 unless a non-empty array (at most 1000) of objects with a string sku and a positive integer qty, each SKU once; OM003 for an unknown SKU. Shape errors are reported first, then unknown SKUs, then repeated SKUs, each at its first line';
 
 -- STABLE: reads omni.customers.
 CREATE FUNCTION omni.order_customer(customer_id bigint)
