@@ -266,7 +266,8 @@ BEGIN
     -- the first unknown SKU, in line order, in the shared voice (OM003)
     SELECT e.value->>'sku' INTO v_sku
       FROM jsonb_array_elements(parse_lines.lines) WITH ORDINALITY e
-     WHERE NOT EXISTS (SELECT 1 FROM omni.products p WHERE p.sku = e.value->>'sku')
+     -- a probe of the primary key per line, not an anti-join over the catalogue
+     WHERE (SELECT true FROM omni.products p WHERE p.sku = e.value->>'sku') IS NULL
      ORDER BY e.ordinality LIMIT 1;
     IF FOUND THEN
         PERFORM omni.check_sku(v_sku);
