@@ -96,6 +96,15 @@ SELECT omni.cancel_order(:o3b);
 SELECT status FROM omni.orders WHERE order_id = :o3b;
 SELECT omni.available('OR-B', 'or-dc') = :b_before AS nothing_counted_twice;
 
+-- the periodic clean-up cancels waiting orders whose hold ran out
+SELECT omni.place_order(:cust, 'web', '[{"sku": "OR-B", "qty": 2}]', 'ship', 40.7, -74.1) AS o3c \gset
+SELECT omni.cancel_expired_orders() AS none_yet;
+UPDATE omni.reservations SET expires_at = now() - interval '1 second'
+ WHERE reservation_id IN (SELECT reservation_id FROM omni.order_allocations WHERE order_id = :o3c);
+SELECT omni.cancel_expired_orders() AS cancelled;
+SELECT status FROM omni.orders WHERE order_id = :o3c;
+SELECT omni.available('OR-B', 'or-dc') = :b_before AS stock_back;
+
 -- BOPIS: A from the store's shelf, B by transfer from the DC
 SELECT omni.place_order(:cust, 'app', '[{"sku": "OR-A", "qty": 1}, {"sku": "OR-B", "qty": 2}]',
                         'pickup', pickup_location => 'or-st-nyc') AS o4 \gset

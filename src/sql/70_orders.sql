@@ -792,6 +792,33 @@ $$;
 COMMENT ON FUNCTION omni.cancel_order(bigint) IS
     'Cancels an order not yet delivered (else OM007): releases its reservations; units of an arrived transfer go on hand at the pickup store';
 
+CREATE FUNCTION omni.cancel_expired_orders()
+RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_order bigint;
+    v_count int := 0;
+BEGIN
+    -- orders still waiting whose hold ran out on some line: the stock went
+    -- back on sale, so the order can no longer be kept as placed
+    FOR v_order IN
+        SELECT DISTINCT o.order_id
+          FROM omni.orders o
+          JOIN omni.order_allocations a ON a.order_id = o.order_id
+          JOIN omni.fulfilments f ON f.order_id = a.order_id AND f.location = a.location
+          JOIN omni.reservations r ON r.reservation_id = a.reservation_id
+         WHERE o.status IN ('placed', 'ready_for_pickup') AND f.status = 'open'
+           AND (r.status <> 'active' OR r.expires_at <= now())
+         ORDER BY o.order_id
+    LOOP
+        PERFORM omni.cancel_order(v_order);
+        v_count := v_count + 1;
+    END LOOP;
+    RETURN v_count;
+END
+$$;
+COMMENT ON FUNCTION omni.cancel_expired_orders() IS
+    'Cancels every waiting order (placed or ready for pickup) whose stock hold ran out on some line; returns how many; for a periodic job next to omni.expire_reservations()';
+
 -- ---------------------------------------------------------------- POS sales
 
 CREATE FUNCTION omni.record_pos_sale(customer_id bigint, location text, lines jsonb)
