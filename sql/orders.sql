@@ -96,6 +96,15 @@ SELECT omni.cancel_order(:o3b);
 SELECT status FROM omni.orders WHERE order_id = :o3b;
 SELECT omni.available('OR-B', 'or-dc') = :b_before AS nothing_counted_twice;
 
+-- the periodic clean-up cancels waiting orders whose hold ran out
+SELECT omni.place_order(:cust, 'web', '[{"sku": "OR-B", "qty": 2}]', 'ship', 40.7, -74.1) AS o3c \gset
+SELECT omni.cancel_expired_orders() AS none_yet;
+UPDATE omni.reservations SET expires_at = now() - interval '1 second'
+ WHERE reservation_id IN (SELECT reservation_id FROM omni.order_allocations WHERE order_id = :o3c);
+SELECT omni.cancel_expired_orders() AS cancelled;
+SELECT status FROM omni.orders WHERE order_id = :o3c;
+SELECT omni.available('OR-B', 'or-dc') = :b_before AS stock_back;
+
 -- BOPIS: A from the store's shelf, B by transfer from the DC
 SELECT omni.place_order(:cust, 'app', '[{"sku": "OR-A", "qty": 1}, {"sku": "OR-B", "qty": 2}]',
                         'pickup', pickup_location => 'or-st-nyc') AS o4 \gset
@@ -189,6 +198,17 @@ SELECT omni.loyalty_balance(:other) AS other_points_after;
 SELECT omni.record_pos_sale(:other, 'or-st-nyc', '[{"sku": "OR-C", "qty": 1000}]');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
+SELECT omni.record_pos_sale(:other, 'nowhere', '[{"sku": "OR-C", "qty": 1}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.record_pos_sale(:other, 'or-st-nyc', '[{"sku": "OR-C", "qty": 1}, {"sku": "OR-C", "qty": 1}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a POS sale was handed over at the till (this one is partly returned since):
+-- it cannot be marked ready or cancelled
+SELECT omni.mark_ready(:pos1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.cancel_order(:pos1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
 -- track
 SELECT omni.track(:cust, 'social', 'view', 'OR-C');
 SELECT omni.track(:cust, 'app', 'wishlist', 'OR-C', '2026-01-01 10:00+00');
@@ -237,6 +257,13 @@ SELECT omni.move_loyalty(:absorbed, :cust) > 0 AS points_moved_through_ledger;
 SELECT omni.loyalty_balance(:cust) - :bal_before_move AS points_moved,
        (SELECT count(*) FROM omni.orders WHERE customer_id = :absorbed) AS orders_left,
        (SELECT count(*) FROM omni.interactions WHERE customer_id = :absorbed) AS interactions_left;
+
+SELECT omni.move_customer_rows(:cust, :cust);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a ship order is never "ready for pickup"
+SELECT omni.place_order(:cust, 'web', '[{"sku": "OR-B", "qty": 1}]', 'ship', 40.7, -74.1) AS o8 \gset
+SELECT omni.mark_ready(:o8);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 -- every error of place_order writes nothing
 CREATE TEMP VIEW order_rows AS

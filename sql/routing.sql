@@ -120,6 +120,16 @@ SELECT omni.set_location_routing('rt-twin-a', daily_capacity => 0);
 SELECT location FROM omni.route('[{"sku": "RT-T", "qty": 1}]', 'ship', 10.5, 10.5);
 SELECT omni.location_capacity_left('rt-twin-a') AS left_a, omni.location_capacity_left('rt-twin-b') AS left_b;
 
+-- a pickup store with no capacity left today refuses the order
+SELECT omni.set_location_routing('rt-st-nyc', daily_capacity => 0);
+SELECT omni.route('[{"sku": "RT-A", "qty": 1}]', 'pickup', pickup_location => 'rt-st-nyc');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.set_location_routing('rt-st-nyc');
+SELECT omni.set_location_routing('rt-st-nyc', handling_cost => -1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.set_location_routing('nowhere');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
 -- the cost model's settings
 SET omni.route_shipment_cost = 0;
 SET omni.route_cost_per_km = 1;
@@ -152,6 +162,8 @@ SELECT * FROM omni.route('[{"sku": "RT-A", "qty": 1.5}]', 'ship', 42, -71);
 SELECT * FROM omni.route('[{"sku": "RT-A", "qty": "2"}]', 'ship', 42, -71);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT * FROM omni.route('[{"sku": "RT-A", "qty": 1}, {"sku": "RT-B", "qty": 1}, {"sku": "RT-A", "qty": 2}]', 'ship', 42, -71);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM omni.route((SELECT jsonb_agg(jsonb_build_object('sku', 'RT-A', 'qty', 1)) FROM generate_series(1, 1001)), 'ship', 42, -71);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT * FROM omni.route('[{"sku": "NOPE", "qty": 1}]', 'ship', 42, -71);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE

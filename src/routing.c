@@ -56,6 +56,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
@@ -289,17 +290,26 @@ LoadLines(RouteProblem *prob, Datum lines)
 	}
 }
 
-static int
-FindOrAddSource(RouteProblem *prob, const char *code, double km, double cost)
+/* Location code -> source index, for the candidate rows */
+typedef struct SourceEntry
 {
-	/* rows arrive sorted by code per SKU: a linear scan of few sources */
-	for (int i = 0; i < prob->nsources; i++)
-		if (strcmp(prob->sources[i].code, code) == 0)
-			return i;
-	prob->sources[prob->nsources].code = pstrdup(code);
-	prob->sources[prob->nsources].km = km;
-	prob->sources[prob->nsources].cost = cost;
-	return prob->nsources++;
+	char		code[72];		/* location codes are at most 64 bytes */
+	int			index;
+} SourceEntry;
+
+static int
+FindOrAddSource(RouteProblem *prob, HTAB *index, const char *code)
+{
+	SourceEntry *e;
+	bool		found;
+
+	e = hash_search(index, code, HASH_ENTER, &found);
+	if (!found)
+	{
+		e->index = prob->nsources++;
+		prob->sources[e->index].code = pstrdup(code);
+	}
+	return e->index;
 }
 
 static double
@@ -364,73 +374,136 @@ LoadStore(RouteProblem *prob, text *store, double *lat, double *lon)
  * Every location that may serve the order's SKUs, with what it has
  * available, its capabilities and costs; one query.
  */
+static int
+LineSkuCmp(const void *a, const void *b, void *arg)
+{
+	const RouteProblem *prob = (const RouteProblem *) arg;
+
+	return strcmp(prob->lines[*(const int *) a].sku, prob->lines[*(const int *) b].sku);
+}
+
+/* The line ordering this SKU (lines never share one: omni.parse_lines) */
+static RouteLine *
+FindLine(RouteProblem *prob, const int *by_sku, const char *sku)
+{
+	int			lo = 0;
+	int			hi = prob->nlines - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = strcmp(sku, prob->lines[by_sku[mid]].sku);
+
+		if (c == 0)
+			return &prob->lines[by_sku[mid]];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* Columns of PLAN_CANDIDATES */
+enum
+{
+	CAND_SKU = 1, CAND_CODE, CAND_LAT, CAND_LON, CAND_AVAILABLE, CAND_HANDLING,
+	CAND_PRIORITY, CAND_CAN_SHIP, CAND_CAN_SEND
+};
+
+static Datum
+CandValue(uint64 row, int col)
+{
+	bool		isnull;
+
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+}
+
+/* May this row's location serve the order in its mode? */
+static bool
+Eligible(RouteProblem *prob, uint64 row, const char *code, const char *store)
+{
+	if (prob->mode == MODE_SHIP)
+		return DatumGetBool(CandValue(row, CAND_CAN_SHIP));
+	if (strcmp(code, store) == 0)
+		return true;
+	return prob->transfers && DatumGetBool(CandValue(row, CAND_CAN_SEND));
+}
+
+/*
+ * Every location that may serve the order's SKUs, with what it has
+ * available, its capabilities and costs; one query.  Rows come sorted by
+ * SKU; each line gets arrays of exactly its own candidates.
+ */
 static void
 LoadCandidates(RouteProblem *prob, const char *store, double lat, double lon)
 {
 	Datum	   *skus = palloc(sizeof(Datum) * prob->nlines);
+	int		   *by_sku = palloc(sizeof(int) * prob->nlines);
+	RouteLine **row_line;
 	Datum		values[1];
-	ArrayType  *arr;
+	HASHCTL		ctl;
+	HTAB	   *index;
 	uint64		nrows;
-	int			li;
 
 	for (int i = 0; i < prob->nlines; i++)
+	{
 		skus[i] = CStringGetTextDatum(prob->lines[i].sku);
-	arr = construct_array(skus, prob->nlines, TEXTOID, -1, false, TYPALIGN_INT);
-
-	values[0] = PointerGetDatum(arr);
+		by_sku[i] = i;
+	}
+	qsort_arg(by_sku, prob->nlines, sizeof(int), LineSkuCmp, prob);
+	values[0] = PointerGetDatum(construct_array(skus, prob->nlines, TEXTOID, -1, false, TYPALIGN_INT));
 	RouteExec(PLAN_CANDIDATES, values);
-
 	nrows = SPI_processed;
+
+	ctl.keysize = sizeof(((SourceEntry *) 0)->code);
+	ctl.entrysize = sizeof(SourceEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	index = hash_create("omni route sources", 64, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	prob->sources = palloc0(sizeof(RouteSource) * (nrows + 1));
 	prob->nsources = 0;
-	prob->store = -1;
-	if (store)
-		prob->store = FindOrAddSource(prob, store, 0.0, 0.0);
-	for (int i = 0; i < prob->nlines; i++)
-	{
-		prob->lines[i].cand = palloc(sizeof(RouteCand) * (nrows + 1));
-		prob->lines[i].all = palloc(sizeof(RouteCand) * (nrows + 1));
-	}
+	prob->store = store ? FindOrAddSource(prob, index, store) : -1;
 
-	li = 0;
+	/* first pass: which line each eligible row serves, and how many per line */
+	row_line = palloc0(sizeof(RouteLine *) * (nrows + 1));
 	for (uint64 r = 0; r < nrows; r++)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		char	   *sku = SPI_getvalue(tup, desc, 1);
-		char	   *code = SPI_getvalue(tup, desc, 2);
-		double		slat = DatumGetFloat8(SPI_getbinval(tup, desc, 3, &isnull));
-		double		slon = DatumGetFloat8(SPI_getbinval(tup, desc, 4, &isnull));
-		int			avail = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
-		double		handling = DatumGetFloat8(SPI_getbinval(tup, desc, 6, &isnull));
-		int			priority = DatumGetInt32(SPI_getbinval(tup, desc, 7, &isnull));
-		bool		can_ship = DatumGetBool(SPI_getbinval(tup, desc, 8, &isnull));
-		bool		can_send = DatumGetBool(SPI_getbinval(tup, desc, 9, &isnull));
-		bool		is_store = store && strcmp(code, store) == 0;
-		double		km = HaversineKm(slat, slon, lat, lon);
-		RouteLine  *line = NULL;
+		char	   *code = TextDatumGetCString(CandValue(r, CAND_CODE));
+
+		if (!Eligible(prob, r, code, store))
+			continue;
+		row_line[r] = FindLine(prob, by_sku, TextDatumGetCString(CandValue(r, CAND_SKU)));
+		if (row_line[r])
+			row_line[r]->nall++;
+	}
+	for (int i = 0; i < prob->nlines; i++)
+	{
+		prob->lines[i].all = palloc(sizeof(RouteCand) * (prob->lines[i].nall + 1));
+		prob->lines[i].cand = palloc(sizeof(RouteCand) * (prob->lines[i].nall + 1));
+		prob->lines[i].nall = 0;
+	}
+
+	/* second pass: sources, their costs, and the candidates */
+	for (uint64 r = 0; r < nrows; r++)
+	{
+		RouteLine  *line = row_line[r];
+		char	   *code;
+		double		km;
+		int			avail;
 		int			src;
 
-		/* eligibility by mode */
-		if (prob->mode == MODE_SHIP ? !can_ship :
-			!(is_store || (prob->transfers && can_send)))
-			continue;
-		/* several lines never share a SKU (omni.parse_lines refuses it) */
-		for (int k = 0; k < prob->nlines; k++)
-		{
-			li = (li + 1) % prob->nlines;
-			if (strcmp(prob->lines[li].sku, sku) == 0)
-			{
-				line = &prob->lines[li];
-				break;
-			}
-		}
 		if (line == NULL)
 			continue;
-		src = FindOrAddSource(prob, code, km, 0.0);
+		code = TextDatumGetCString(CandValue(r, CAND_CODE));
+		km = HaversineKm(DatumGetFloat8(CandValue(r, CAND_LAT)),
+						 DatumGetFloat8(CandValue(r, CAND_LON)), lat, lon);
+		avail = DatumGetInt32(CandValue(r, CAND_AVAILABLE));
+		src = FindOrAddSource(prob, index, code);
 		prob->sources[src].km = km;
-		prob->sources[src].cost = SourceCost(prob, is_store, km, handling, priority);
+		prob->sources[src].cost =
+			SourceCost(prob, src == prob->store, km,
+					   DatumGetFloat8(CandValue(r, CAND_HANDLING)),
+					   DatumGetInt32(CandValue(r, CAND_PRIORITY)));
 		line->all[line->nall].source = src;
 		line->all[line->nall++].available = avail;
 		if (avail >= line->qty)
@@ -439,15 +512,16 @@ LoadCandidates(RouteProblem *prob, const char *store, double lat, double lon)
 			line->cand[line->ncand++].available = avail;
 		}
 	}
+	hash_destroy(index);
 }
 
-static RouteProblem *sort_prob;		/* for the comparators below */
-
+/* qsort_arg comparators; arg is the RouteProblem */
 static int
-CandCmp(const void *a, const void *b)
+CandCmp(const void *a, const void *b, void *arg)
 {
-	const RouteSource *sa = &sort_prob->sources[((const RouteCand *) a)->source];
-	const RouteSource *sb = &sort_prob->sources[((const RouteCand *) b)->source];
+	const RouteProblem *prob = (const RouteProblem *) arg;
+	const RouteSource *sa = &prob->sources[((const RouteCand *) a)->source];
+	const RouteSource *sb = &prob->sources[((const RouteCand *) b)->source];
 
 	if (sa->cost < sb->cost - COST_EPSILON)
 		return -1;
@@ -457,11 +531,12 @@ CandCmp(const void *a, const void *b)
 }
 
 static int
-CandNearCmp(const void *a, const void *b)
+CandNearCmp(const void *a, const void *b, void *arg)
 {
-	const RouteSource *sa = &sort_prob->sources[((const RouteCand *) a)->source];
-	const RouteSource *sb = &sort_prob->sources[((const RouteCand *) b)->source];
-	int			store = sort_prob->store;
+	const RouteProblem *prob = (const RouteProblem *) arg;
+	const RouteSource *sa = &prob->sources[((const RouteCand *) a)->source];
+	const RouteSource *sb = &prob->sources[((const RouteCand *) b)->source];
+	int			store = prob->store;
 
 	/* the pickup store itself is nearest of all */
 	if ((((const RouteCand *) a)->source == store) != (((const RouteCand *) b)->source == store))
@@ -476,13 +551,12 @@ CandNearCmp(const void *a, const void *b)
 static void
 SortCandidates(RouteProblem *prob, bool by_distance)
 {
-	sort_prob = prob;
 	for (int i = 0; i < prob->nlines; i++)
 	{
 		RouteLine  *l = &prob->lines[i];
 
-		qsort(l->cand, l->ncand, sizeof(RouteCand), by_distance ? CandNearCmp : CandCmp);
-		qsort(l->all, l->nall, sizeof(RouteCand), by_distance ? CandNearCmp : CandCmp);
+		qsort_arg(l->cand, l->ncand, sizeof(RouteCand), by_distance ? CandNearCmp : CandCmp, prob);
+		qsort_arg(l->all, l->nall, sizeof(RouteCand), by_distance ? CandNearCmp : CandCmp, prob);
 	}
 }
 
@@ -615,37 +689,18 @@ Greedy(RouteProblem *prob)
 }
 
 /*
- * Is every single-source line covered when the sources in "closing" are
- * closed and "opening" (or -1) is open?  Split lines keep their sources.
- */
-static bool
-CoverWithout(RouteProblem *prob, const int *closing, int nclosing, int opening)
-{
-	bool		ok = true;
-
-	for (int c = 0; c < nclosing; c++)
-		prob->open[closing[c]] = false;
-	if (opening >= 0)
-		prob->open[opening] = true;
-	for (int i = 0; i < prob->nlines && ok; i++)
-		if (!prob->lines[i].split_qty)
-			ok = Covered(prob, &prob->lines[i], prob->open);
-	if (opening >= 0)
-		prob->open[opening] = false;
-	for (int c = 0; c < nclosing; c++)
-		prob->open[closing[c]] = true;
-	return ok;
-}
-
-/*
  * Try to replace the open sources in "closing" by at most one closed
  * source, the cheapest that keeps every line covered; apply it if cheaper.
+ * Only the lines that no other open source covers ("orphans") matter, and a
+ * replacement must be a candidate of the first of them.
  */
 static bool
 TryReplace(RouteProblem *prob, const int *closing, int nclosing)
 {
 	double		saved = 0;
 	int			best = -1;
+	int			norphans = 0;
+	RouteLine **orphans;
 
 	for (int c = 0; c < nclosing; c++)
 	{
@@ -656,26 +711,52 @@ TryReplace(RouteProblem *prob, const int *closing, int nclosing)
 	}
 	if (saved <= COST_EPSILON)
 		return false;
-	if (CoverWithout(prob, closing, nclosing, -1))
-		best = -2;				/* closing alone is enough */
-	else
-		for (int s = 0; s < prob->nsources; s++)
-		{
-			if (prob->open[s] || prob->sources[s].cost >= saved - COST_EPSILON)
-				continue;
-			if ((best < 0 || prob->sources[s].cost < prob->sources[best].cost - COST_EPSILON) &&
-				CoverWithout(prob, closing, nclosing, s))
-				best = s;
-		}
-	if (best == -1)
-		return false;
+
+	orphans = palloc(sizeof(RouteLine *) * prob->nlines);
 	for (int c = 0; c < nclosing; c++)
 		prob->open[closing[c]] = false;
+	for (int i = 0; i < prob->nlines; i++)
+		if (!prob->lines[i].split_qty && !Covered(prob, &prob->lines[i], prob->open))
+			orphans[norphans++] = &prob->lines[i];
+
+	if (norphans == 0)
+		best = -2;				/* closing alone is enough */
+	for (int k = 0; norphans > 0 && k < orphans[0]->ncand; k++)
+	{
+		int			s = orphans[0]->cand[k].source;
+		bool		covers = true;
+
+		/* candidates are sorted by cost: the first that covers is cheapest */
+		if (prob->sources[s].cost >= saved - COST_EPSILON)
+			break;
+		if (prob->open[s])
+			continue;
+		prob->open[s] = true;
+		for (int o = 1; o < norphans && covers; o++)
+			covers = Covered(prob, orphans[o], prob->open);
+		prob->open[s] = false;
+		if (covers)
+		{
+			best = s;
+			break;
+		}
+	}
+	pfree(orphans);
+
+	if (best == -1)
+	{
+		for (int c = 0; c < nclosing; c++)
+			prob->open[closing[c]] = true;
+		return false;
+	}
 	prob->cost -= saved;
 	if (best >= 0)
 		OpenSource(prob, best);
 	return true;
 }
+
+/* Pairs of open sources are tried only up to this many open sources */
+#define IMPROVE_MAX_PAIRS_OPEN 40
 
 /* Local improvement: close a source, or swap one or two for one, until stable */
 static void
@@ -686,6 +767,10 @@ Improve(RouteProblem *prob)
 
 	while (improved && rounds++ < 100)
 	{
+		int			nopen = 0;
+
+		for (int a = 0; a < prob->nsources; a++)
+			nopen += prob->open[a];
 		improved = false;
 		for (int a = 0; a < prob->nsources && !improved; a++)
 		{
@@ -698,7 +783,8 @@ Improve(RouteProblem *prob)
 				improved = true;
 				break;
 			}
-			for (int b = a + 1; b < prob->nsources && !improved; b++)
+			for (int b = a + 1; b < prob->nsources && !improved &&
+				 nopen <= IMPROVE_MAX_PAIRS_OPEN; b++)
 			{
 				if (!prob->open[b])
 					continue;
@@ -710,10 +796,11 @@ Improve(RouteProblem *prob)
 }
 
 static int
-OrderCmp(const void *a, const void *b)
+OrderCmp(const void *a, const void *b, void *arg)
 {
-	const RouteLine *la = &sort_prob->lines[*(const int *) a];
-	const RouteLine *lb = &sort_prob->lines[*(const int *) b];
+	const RouteProblem *prob = (const RouteProblem *) arg;
+	const RouteLine *la = &prob->lines[*(const int *) a];
+	const RouteLine *lb = &prob->lines[*(const int *) b];
 
 	if (la->ncand != lb->ncand)
 		return la->ncand - lb->ncand;
@@ -791,8 +878,7 @@ Exact(RouteProblem *prob)
 	for (int i = 0; i < prob->nlines; i++)
 		if (!prob->lines[i].split_qty)
 			prob->order[prob->norder++] = i;
-	sort_prob = prob;
-	qsort(prob->order, prob->norder, sizeof(int), OrderCmp);
+	qsort_arg(prob->order, prob->norder, sizeof(int), OrderCmp, prob);
 
 	memcpy(prob->open, prob->fixed, sizeof(bool) * prob->nsources);
 	prob->cost = start_cost;

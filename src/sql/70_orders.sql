@@ -229,7 +229,8 @@ DECLARE
     v_elem jsonb;
     v_n int;
     v_qty numeric;
-    v_seen jsonb := '{}';
+    v_sku text;
+    v_first int;
 BEGIN
     IF parse_lines.lines IS NULL OR jsonb_typeof(parse_lines.lines) <> 'array' THEN
         RAISE EXCEPTION 'lines must be a JSON array'
@@ -241,6 +242,7 @@ BEGIN
         RAISE EXCEPTION 'lines must hold 1 to 1000 lines'
             USING ERRCODE = '22023', DETAIL = format('Got %s.', jsonb_array_length(parse_lines.lines));
     END IF;
+    -- the shape of each line (no query per line)
     FOR v_elem, v_n IN SELECT e.value, e.ordinality FROM jsonb_array_elements(parse_lines.lines) WITH ORDINALITY e LOOP
         IF jsonb_typeof(v_elem) <> 'object' THEN
             RAISE EXCEPTION 'line % is not a JSON object', v_n
@@ -260,22 +262,36 @@ BEGIN
             RAISE EXCEPTION 'line % needs a positive integer qty', v_n
                 USING ERRCODE = '22023', DETAIL = format('Got %s.', v_elem->'qty');
         END IF;
-        line := v_n;
-        sku := omni.check_sku(v_elem->>'sku');
-        qty := v_qty::int;
-        IF v_seen ? sku THEN
-            RAISE EXCEPTION 'SKU "%" appears on lines % and %', sku, v_seen->>sku, v_n
-                USING ERRCODE = '22023',
-                      DETAIL = 'Each SKU may appear on one line only.',
-                      HINT = 'Put the whole quantity of a SKU on one line.';
-        END IF;
-        v_seen := v_seen || jsonb_build_object(sku, v_n);
-        RETURN NEXT;
     END LOOP;
+    -- the first unknown SKU, in line order, in the shared voice (OM003)
+    SELECT e.value->>'sku' INTO v_sku
+      FROM jsonb_array_elements(parse_lines.lines) WITH ORDINALITY e
+     -- a probe of the primary key per line, not an anti-join over the catalogue
+     WHERE (SELECT true FROM omni.products p WHERE p.sku = e.value->>'sku') IS NULL
+     ORDER BY e.ordinality LIMIT 1;
+    IF FOUND THEN
+        PERFORM omni.check_sku(v_sku);
+    END IF;
+    -- a SKU on two lines: refused, the first repetition named
+    SELECT d.sku, d.lines[1], d.lines[2] INTO v_sku, v_first, v_n
+      FROM (SELECT e.value->>'sku' AS sku, array_agg(e.ordinality::int ORDER BY e.ordinality) AS lines
+              FROM jsonb_array_elements(parse_lines.lines) WITH ORDINALITY e
+             GROUP BY 1 HAVING count(*) > 1) d
+     ORDER BY d.lines[2] LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'SKU "%" appears on lines % and %', v_sku, v_first, v_n
+            USING ERRCODE = '22023',
+                  DETAIL = 'Each SKU may appear on one line only.',
+                  HINT = 'Put the whole quantity of a SKU on one line.';
+    END IF;
+    RETURN QUERY
+        SELECT e.ordinality::int, e.value->>'sku', (e.value->>'qty')::numeric::int
+          FROM jsonb_array_elements(parse_lines.lines) WITH ORDINALITY e
+         ORDER BY e.ordinality;
 END
 $$;
 COMMENT ON FUNCTION omni.parse_lines(jsonb) IS
-    'Validates order lines [{"sku", "qty"}]: 22023 unless a non-empty array of objects with a string sku and a positive integer qty, each SKU once; OM003 for an unknown SKU';
+    'Validates order lines [{"sku", "qty"}]: 22023 unless a non-empty array (at most 1000) of objects with a string sku and a positive integer qty, each SKU once; OM003 for an unknown SKU. Shape errors are reported first, then unknown SKUs, then repeated SKUs, each at its first line';
 
 -- STABLE: reads omni.customers.
 CREATE FUNCTION omni.order_customer(customer_id bigint)
@@ -382,7 +398,7 @@ BEGIN
           FROM omni.order_transitions t WHERE t.from_status = v.status AND v.mode = ANY (t.modes);
         RAISE EXCEPTION 'order % cannot go from % to %', v.order_id, v.status, order_transition.to_status
             USING ERRCODE = 'OM007',
-                  DETAIL = format('A %s order that is %s can only become: %s.', v.mode, v.status,
+                  DETAIL = format('In %s mode, an order that is %s can only become: %s.', v.mode, v.status,
                                   coalesce(v_allowed, 'nothing (final state)')),
                   HINT = 'See omni.order_transitions.';
     END IF;
@@ -776,6 +792,33 @@ $$;
 COMMENT ON FUNCTION omni.cancel_order(bigint) IS
     'Cancels an order not yet delivered (else OM007): releases its reservations; units of an arrived transfer go on hand at the pickup store';
 
+CREATE FUNCTION omni.cancel_expired_orders()
+RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_order bigint;
+    v_count int := 0;
+BEGIN
+    -- orders still waiting whose hold ran out on some line: the stock went
+    -- back on sale, so the order can no longer be kept as placed
+    FOR v_order IN
+        SELECT DISTINCT o.order_id
+          FROM omni.orders o
+          JOIN omni.order_allocations a ON a.order_id = o.order_id
+          JOIN omni.fulfilments f ON f.order_id = a.order_id AND f.location = a.location
+          JOIN omni.reservations r ON r.reservation_id = a.reservation_id
+         WHERE o.status IN ('placed', 'ready_for_pickup') AND f.status = 'open'
+           AND (r.status <> 'active' OR r.expires_at <= now())
+         ORDER BY o.order_id
+    LOOP
+        PERFORM omni.cancel_order(v_order);
+        v_count := v_count + 1;
+    END LOOP;
+    RETURN v_count;
+END
+$$;
+COMMENT ON FUNCTION omni.cancel_expired_orders() IS
+    'Cancels every waiting order (placed or ready for pickup) whose stock hold ran out on some line; returns how many; for a periodic job next to omni.expire_reservations()';
+
 -- ---------------------------------------------------------------- POS sales
 
 CREATE FUNCTION omni.record_pos_sale(customer_id bigint, location text, lines jsonb)
@@ -891,7 +934,7 @@ RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_cust bigint := omni.order_customer(customer_360.customer_id);
     v_ids bigint[];
-    v_counts jsonb;
+    v_counts json;
     v_result jsonb;
 BEGIN
     -- the customer and every id merged into it, whose rows may not have moved yet
@@ -902,42 +945,44 @@ BEGIN
     )
     SELECT array_agg(id ORDER BY id) INTO v_ids FROM m;
 
+    -- Built as json (text) and turned into jsonb once at the end: nesting
+    -- jsonb values re-encodes every level, json only concatenates.
     -- the interaction counts in one pass over the index
     WITH g AS (
         SELECT x.event, x.channel, count(*) AS n, GROUPING(x.event, x.channel) AS g
           FROM omni.interactions x WHERE x.customer_id = ANY (v_ids)
          GROUP BY GROUPING SETS ((x.event), (x.channel), ())
     )
-    SELECT jsonb_build_object(
+    SELECT json_build_object(
                'total', coalesce((SELECT g.n FROM g WHERE g.g = 3), 0),
-               'by_event', coalesce((SELECT jsonb_object_agg(g.event, g.n) FROM g WHERE g.g = 1), '{}'),
-               'by_channel', coalesce((SELECT jsonb_object_agg(g.channel, g.n) FROM g WHERE g.g = 2), '{}'))
+               'by_event', coalesce((SELECT json_object_agg(g.event, g.n) FROM g WHERE g.g = 1), '{}'::json),
+               'by_channel', coalesce((SELECT json_object_agg(g.channel, g.n) FROM g WHERE g.g = 2), '{}'::json))
       INTO v_counts;
 
-    SELECT jsonb_build_object(
+    SELECT json_build_object(
         'customer_id', v_cust,
         'merged_ids', to_jsonb(array_remove(v_ids, v_cust)),
         'profile', (SELECT c.profile FROM omni.customers c WHERE c.customer_id = v_cust),
         'identities', coalesce((
-            SELECT jsonb_object_agg(i.channel, i.records)
+            SELECT json_object_agg(i.channel, i.records)
               FROM (SELECT i.channel,
-                           jsonb_agg(jsonb_build_object('identity_id', i.identity_id,
+                           json_agg(json_build_object('identity_id', i.identity_id,
                                                         'source_key', i.source_key,
                                                         'attributes', i.attributes)
                                      ORDER BY i.identity_id) AS records
                       FROM omni.identities i WHERE i.customer_id = ANY (v_ids)
-                     GROUP BY i.channel) i), '{}'),
+                     GROUP BY i.channel) i), '{}'::json),
         'orders', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT json_agg(json_build_object(
                        'order_id', o.order_id, 'channel', o.channel, 'mode', o.mode,
                        'status', o.status, 'placed_at', o.placed_at, 'total', o.total,
                        'points', o.points, 'pickup_location', o.pickup_location,
-                       'lines', (SELECT jsonb_agg(jsonb_build_object(
+                       'lines', (SELECT json_agg(json_build_object(
                                             'line', l.line, 'sku', l.sku, 'qty', l.qty,
                                             'unit_price', l.unit_price, 'returned_qty', l.returned_qty)
                                         ORDER BY l.line)
                                    FROM omni.order_lines l WHERE l.order_id = o.order_id),
-                       'fulfilments', (SELECT jsonb_agg(jsonb_build_object(
+                       'fulfilments', (SELECT json_agg(json_build_object(
                                                   'location', f.location, 'kind', f.kind, 'status', f.status)
                                               ORDER BY f.location)
                                          FROM omni.fulfilments f WHERE f.order_id = o.order_id))
@@ -945,39 +990,40 @@ BEGIN
               FROM (SELECT y.* FROM unnest(v_ids) u(id),
                            LATERAL (SELECT * FROM omni.orders o WHERE o.customer_id = u.id
                                      ORDER BY o.placed_at DESC, o.order_id DESC LIMIT 100) y
-                     ORDER BY y.placed_at DESC, y.order_id DESC LIMIT 100) o), '[]'),
+                     ORDER BY y.placed_at DESC, y.order_id DESC LIMIT 100) o), '[]'::json),
         'returns', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT json_agg(json_build_object(
                        'return_id', r.return_id, 'order_id', r.order_id, 'location', r.location,
                        'returned_at', r.returned_at, 'amount', r.amount,
                        'points_refunded', r.points_refunded,
-                       'lines', (SELECT jsonb_agg(jsonb_build_object('sku', rl.sku, 'qty', rl.qty) ORDER BY rl.line)
+                       'lines', (SELECT json_agg(json_build_object('sku', rl.sku, 'qty', rl.qty) ORDER BY rl.line)
                                    FROM omni.return_lines rl WHERE rl.return_id = r.return_id))
                    ORDER BY r.returned_at DESC, r.return_id DESC)
               FROM (SELECT y.* FROM unnest(v_ids) u(id),
                            LATERAL (SELECT * FROM omni.returns r WHERE r.customer_id = u.id
                                      ORDER BY r.returned_at DESC, r.return_id DESC LIMIT 100) y
-                     ORDER BY y.returned_at DESC, y.return_id DESC LIMIT 100) r), '[]'),
-        'interactions', v_counts || jsonb_build_object(
-            'recent', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                     ORDER BY y.returned_at DESC, y.return_id DESC LIMIT 100) r), '[]'::json),
+        'interactions', json_build_object(
+            'total', v_counts->'total', 'by_event', v_counts->'by_event', 'by_channel', v_counts->'by_channel',
+            'recent', coalesce((SELECT json_agg(json_build_object(
                                    'channel', x.channel, 'event', x.event, 'sku', x.sku, 'at', x.at)
                                    ORDER BY x.at DESC, x.interaction_id DESC)
                    FROM (SELECT y.* FROM unnest(v_ids) u(id),
                                 LATERAL (SELECT * FROM omni.interactions i WHERE i.customer_id = u.id
                                           ORDER BY i.at DESC, i.interaction_id DESC LIMIT 50) y
-                          ORDER BY y.at DESC, y.interaction_id DESC LIMIT 50) x), '[]')),
-        'loyalty', jsonb_build_object(
+                          ORDER BY y.at DESC, y.interaction_id DESC LIMIT 50) x), '[]'::json)),
+        'loyalty', json_build_object(
             'balance', coalesce((SELECT a.balance FROM omni.loyalty_accounts a WHERE a.customer_id = v_cust), 0),
-            'recent', coalesce((SELECT jsonb_agg(jsonb_build_object(
+            'recent', coalesce((SELECT json_agg(json_build_object(
                                    'delta', l.delta, 'reason', l.reason, 'channel', l.channel,
                                    'order_id', l.order_id, 'balance_after', l.balance_after, 'at', l.at)
                                    ORDER BY l.entry_id DESC)
                    FROM (SELECT y.* FROM unnest(v_ids) u(id),
                                 LATERAL (SELECT * FROM omni.loyalty_ledger l WHERE l.customer_id = u.id
                                           ORDER BY l.entry_id DESC LIMIT 20) y
-                          ORDER BY y.entry_id DESC LIMIT 20) l), '[]')),
+                          ORDER BY y.entry_id DESC LIMIT 20) l), '[]'::json)),
         'open_reservations', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT json_agg(json_build_object(
                        'reservation_id', r.reservation_id, 'order_id', a.order_id, 'sku', r.sku,
                        'location', r.location, 'qty', r.qty, 'expires_at', r.expires_at)
                    ORDER BY r.reservation_id)
@@ -985,7 +1031,7 @@ BEGIN
               JOIN omni.order_allocations a ON a.order_id = o.order_id
               JOIN omni.reservations r ON r.reservation_id = a.reservation_id
              WHERE o.customer_id = ANY (v_ids) AND o.status IN ('placed', 'partially_shipped', 'ready_for_pickup')
-               AND r.status = 'active' AND r.expires_at > now()), '[]'))
+               AND r.status = 'active' AND r.expires_at > now()), '[]'::json))::jsonb
       INTO v_result;
     RETURN v_result;
 END
