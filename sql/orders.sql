@@ -258,7 +258,7 @@ SELECT omni.loyalty_balance(:cust) - :bal_before_move AS points_moved,
        (SELECT count(*) FROM omni.orders WHERE customer_id = :absorbed) AS orders_left,
        (SELECT count(*) FROM omni.interactions WHERE customer_id = :absorbed) AS interactions_left;
 
-SELECT omni.move_customer_rows(:cust, :cust);
+SELECT omni.move_loyalty(:cust, :cust);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- a ship order is never "ready for pickup"
 SELECT omni.place_order(:cust, 'web', '[{"sku": "OR-B", "qty": 1}]', 'ship', 40.7, -74.1) AS o8 \gset
