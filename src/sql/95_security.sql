@@ -140,6 +140,9 @@ INSERT INTO omni.api_functions (function_name, callers, definer) VALUES
     ('export_customer',         '{omni_admin}', true),
     ('forget_customer',         '{omni_admin}', true),
     ('allow_reidentify',        '{omni_admin}', true),
+    -- the analyst views call it: it reads the salt, which no caller may
+    ('customer_pseudonym',      '{omni_analyst,omni_admin}', true),
+    ('privacy_hash',            '{omni_admin}', true),
     -- operations
     ('schedule_jobs',           '{omni_admin}', false),
     ('unschedule_jobs',         '{omni_admin}', false),

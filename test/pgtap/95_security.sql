@@ -1,7 +1,7 @@
 -- pgTAP: roles can do exactly what they should and nothing more, every
 -- definer function is hardened, and a hostile search_path changes nothing.
 BEGIN;
-SELECT plan(24);
+SELECT plan(27);
 
 SELECT has_role('omni_channel');
 SELECT has_role('omni_analyst');
@@ -49,8 +49,17 @@ SELECT throws_ok($$SELECT omni.set_price('SEC-1', 1)$$, '42501', NULL, 'a channe
 SELECT throws_ok($$SELECT omni.set_stock_slots('SEC-1', 'sec-st', 2)$$, '42501', NULL, 'a channel cannot re-slot stock');
 RESET ROLE;
 
+-- a customer with an order, for the analyst views
+SELECT customer_id AS sec_cust FROM omni.identify('app', 'sec-1', '{"email": "sec@example.com", "first_name": "Sec"}') \gset
+SELECT omni.set_price('SEC-1', 5, NULL, '2026-01-01');
+SELECT omni.place_order(:sec_cust, 'app', '[{"sku": "SEC-1", "qty": 1}]', 'pickup', NULL, NULL, 'sec-st') AS sec_ord \gset
+
 -- an analyst reads, and cannot act
 SET LOCAL ROLE omni_analyst;
+SELECT is((SELECT length(customer) FROM omni.analyst_orders WHERE order_id = :sec_ord), 16,
+          'an analyst sees the order''s customer as a pseudonym');
+SELECT throws_ok($$SELECT * FROM omni.customers$$, '42501', NULL, 'an analyst cannot read customers');
+SELECT throws_ok($$SELECT * FROM omni.identities$$, '42501', NULL, 'an analyst cannot read identities');
 SELECT is((SELECT sum(delta)::int FROM omni.stock_movements WHERE sku = 'SEC-1'), 9, 'an analyst reads the ledger');
 SELECT throws_ok($$SELECT omni.reserve('SEC-1', 'sec-st', 1)$$, '42501', NULL, 'an analyst cannot reserve');
 SELECT throws_ok($$UPDATE omni.products SET name = 'x'$$, '42501', NULL, 'an analyst cannot write');
