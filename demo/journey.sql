@@ -11,6 +11,7 @@ SET omni.default_country = 'BR';
 \set socks 'COR-MEIA-COMP-M'
 SELECT coalesce(max(event_id), 0) AS events_before FROM omni.events \gset
 \setenv OMNI_DEMO_EVENTS_FROM :events_before
+\setenv OMNI_DEMO_DB :DBNAME
 \set ECHO queries
 
 \echo
@@ -61,6 +62,8 @@ SELECT order_id, channel, mode, status, total, points, pickup_location FROM omni
 SELECT sku, location, on_hand, reserved, available FROM omni.stock_levels
  WHERE sku IN (:'sku', :'socks') AND location = :'pickup_store' ORDER BY sku;
 \setenv OMNI_DEMO_ORDER :order_id
+\setenv OMNI_DEMO_STORE :pickup_store
+\setenv OMNI_DEMO_SKUS :sku' ':socks
 \echo '    omni-listen (in the background since the journey started) printed:'
 \! bash demo/show-events.sh
 \echo '    The store prepares the parcel:'

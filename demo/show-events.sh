@@ -18,7 +18,8 @@ fi
 if [ -z "$out" ] || ! grep -qE "$pattern" "$out" 2>/dev/null; then
 	echo "    (replaying the event log since the journey started)"
 	out=$(mktemp)
-	"${PGBIN:-}${PGBIN:+/}omni-listen" -c omni_stock -c omni_order --since "${from:-0}" >"$out" 2>/dev/null &
+	# omni-listen -d takes a connection string here: a bare database name is refused
+	"${PGBIN:-}${PGBIN:+/}omni-listen" -d "dbname=${OMNI_DEMO_DB:-${PGDATABASE:-omnichannel}}" -c omni_stock -c omni_order --since "${from:-0}" >"$out" 2>/dev/null &
 	pid=$!
 	for _ in $(seq 1 50); do
 		grep -qE "$pattern" "$out" && break
@@ -27,6 +28,11 @@ if [ -z "$out" ] || ! grep -qE "$pattern" "$out" 2>/dev/null; then
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 fi
-# the events after the journey started: the order and its stock
-grep -E "$pattern|\"omni_stock\"" "$out" | awk -v from="$from" '
+# the events after the journey started: the order's, and the stock of its
+# SKUs at the pickup store (OMNI_DEMO_SKUS, OMNI_DEMO_STORE), as a store
+# screen filters them
+skus=$(echo "${OMNI_DEMO_SKUS:-}" | tr ' ' '|')
+grep -E "$pattern|\"omni_stock\"" "$out" |
+	grep -E "$pattern|\"sku\": \"(${skus:-.*})\".*\"location\": \"${OMNI_DEMO_STORE:-[^\"]*}\"" |
+	awk -v from="$from" '
 	{ if (match($0, /"event_id": [0-9]+/)) { id = substr($0, RSTART + 12, RLENGTH - 12) + 0; if (id > from) print "      " $0 } }'

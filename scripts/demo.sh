@@ -65,7 +65,7 @@ for _ in $(seq 1 60); do
 	[ "$ready" = t ] && break
 	sleep 0.5
 done
-"$PGBIN/omni-listen" -d "$DB" -c omni_stock -c omni_order --since "$from" >"$tmp/listen.out" 2>"$tmp/listen.err" &
+"$PGBIN/omni-listen" -d "dbname=$DB" -c omni_stock -c omni_order --since "$from" >"$tmp/listen.out" 2>"$tmp/listen.err" &
 listener=$!
 export OMNI_DEMO_LISTEN_OUT="$tmp/listen.out"
 
