@@ -187,13 +187,12 @@ SELECT p, first, last, st.n AS store_n, st.code AS home_store, st.city, st.uf, s
        st.lon + (demo.h('lon', p::text) - 0.5) * 0.12 AS lon,
        demo.pick('{"Rua das Flores","Avenida Brasil","Rua São João","Rua Sete de Setembro","Avenida Getúlio Vargas","Rua XV de Novembro","Rua da Paz","Avenida Independência","Rua Tiradentes","Rua Dom Pedro II"}', 'street', p::text)
          || ', ' || demo.hi(1, 2500, 'no', p::text) AS address
-  FROM generate_series(1, :customers) p
-  CROSS JOIN f
-  CROSS JOIN LATERAL (SELECT demo.pick(f.a, 'first', p::text) AS first,
-                             demo.pick(l.a, 'last', p::text)
-                               || CASE WHEN demo.h('last2', p::text) < 0.45 THEN ' ' || demo.pick(l.a, 'last2b', p::text) ELSE '' END AS last,
-                             demo.h('home', p::text) AS home
-                        FROM l) nm
+  FROM (SELECT p, demo.pick(f.a, 'first', p::text) AS first,
+               demo.pick(l.a, 'last', p::text)
+                 || CASE WHEN demo.h('last2', p::text) < 0.45 THEN ' ' || demo.pick(l.a, 'last2b', p::text) ELSE '' END AS last,
+               demo.h('home', p::text) AS home
+          FROM generate_series(1, :customers) p, f, l
+        OFFSET 0) nm
   JOIN s st ON nm.home * st.tw >= st.lo AND nm.home * st.tw < st.hi;
 ALTER TABLE demo.persons ADD PRIMARY KEY (p);
 -- Person 0 is the heroine of the journey (demo/journey.sql): Luíza Conceição,
@@ -236,14 +235,14 @@ SELECT p, 'app', 'app-' || to_hex(p * 7919 + 100000),
        jsonb_strip_nulls(jsonb_build_object(
            'email', email, 'phone', demo.phone_as(ddd, phone9, 0), 'first_name', first, 'last_name', last,
            'city', city, 'birth_date', CASE WHEN demo.h('app-bd', p::text) < 0.6 THEN birth_date END))
-  FROM demo.persons WHERE p > 0 AND demo.h('ch-app', p::text) < 0.5;
+  FROM demo.persons WHERE p > 0 AND demo.h('ch-app', p::text) < 0.42;
 INSERT INTO demo.records (p, channel, source_key, attrs)
 SELECT p, 'web', 'web-' || lpad((p * 31 + 500000)::text, 8, '0'),
        jsonb_strip_nulls(jsonb_build_object(
            'email', demo.email_variant(email, demo.h('web-em', p::text)),
            'phone', CASE WHEN demo.h('web-ph', p::text) < 0.4 THEN demo.phone_as(ddd, phone9, 1) END,
            'first_name', first, 'last_name', last, 'postcode', postcode, 'address', address, 'city', city))
-  FROM demo.persons WHERE p > 0 AND demo.h('ch-web', p::text) < 0.35;
+  FROM demo.persons WHERE p > 0 AND demo.h('ch-web', p::text) < 0.22;
 INSERT INTO demo.records (p, channel, source_key, attrs)
 SELECT p, 'pos', 'card-' || lpad((p * 13 + 1000000)::text, 8, '0'),
        jsonb_strip_nulls(jsonb_build_object(
@@ -256,9 +255,9 @@ SELECT p, 'pos', 'card-' || lpad((p * 13 + 1000000)::text, 8, '0'),
            'email', CASE WHEN demo.h('pos-em', p::text) < 0.2 THEN email END,
            'city', upper(demo.plain(city))))
   FROM demo.persons p0
- WHERE p > 0 AND demo.h('ch-pos', p::text) < 0.45
-    OR p > 0 AND NOT (demo.h('ch-app', p::text) < 0.5 OR demo.h('ch-web', p::text) < 0.35 OR demo.h('ch-social', p::text) < 0.25
-            OR demo.h('ch-support', p::text) < 0.06 OR demo.h('ch-mkt', p::text) < 0.08);
+ WHERE p > 0 AND demo.h('ch-pos', p::text) < 0.3
+    OR p > 0 AND NOT (demo.h('ch-app', p::text) < 0.42 OR demo.h('ch-web', p::text) < 0.22 OR demo.h('ch-social', p::text) < 0.15
+            OR demo.h('ch-support', p::text) < 0.04 OR demo.h('ch-mkt', p::text) < 0.05);
 INSERT INTO demo.records (p, channel, source_key, attrs)
 SELECT p, 'social', '@' || lower(demo.plain(first)) || lower(replace(demo.plain(split_part(last, ' ', 1)), ' ', '')) || p,
        jsonb_strip_nulls(jsonb_build_object(
@@ -266,19 +265,19 @@ SELECT p, 'social', '@' || lower(demo.plain(first)) || lower(replace(demo.plain(
            'last_name', CASE WHEN demo.h('so-typo', p::text) < 0.2 THEN demo.typo(last, 'st', p::text) ELSE last END,
            'email', CASE WHEN demo.h('so-em', p::text) < 0.4 THEN demo.email_variant(email, demo.h('so-emv', p::text)) END,
            'city', demo.plain(city)))
-  FROM demo.persons WHERE p > 0 AND demo.h('ch-social', p::text) < 0.25;
+  FROM demo.persons WHERE p > 0 AND demo.h('ch-social', p::text) < 0.15;
 INSERT INTO demo.records (p, channel, source_key, attrs)
 SELECT p, 'support', 'ticket-' || (p * 17 + 70000),
        jsonb_strip_nulls(jsonb_build_object(
            'phone', demo.phone_as(ddd, phone9, 5), 'first_name', first, 'last_name', split_part(last, ' ', 1),
            'email', CASE WHEN demo.h('su-em', p::text) < 0.5 THEN email END))
-  FROM demo.persons WHERE p > 0 AND demo.h('ch-support', p::text) < 0.06;
+  FROM demo.persons WHERE p > 0 AND demo.h('ch-support', p::text) < 0.04;
 INSERT INTO demo.records (p, channel, source_key, attrs)
 SELECT p, 'marketplace', 'mkt-' || md5('mkt' || p)::uuid,
        jsonb_strip_nulls(jsonb_build_object(
            'email', email, 'first_name', first, 'last_name', last, 'postcode', postcode,
            'address', address, 'city', city))
-  FROM demo.persons WHERE p > 0 AND demo.h('ch-mkt', p::text) < 0.08;
+  FROM demo.persons WHERE p > 0 AND demo.h('ch-mkt', p::text) < 0.05;
 
 -- ------------------------------------------------------------ a year of interactions
 -- Views, wishlists, carts and support contacts over the last 365 days, in
@@ -377,7 +376,7 @@ LANGUAGE plpgsql AS $$
 DECLARE l record;
 BEGIN
     -- one receipt per (SKU, location): the distribution centres carry
-    -- every SKU, each store about two thirds of the range
+    -- every SKU, each store about half of the range
     FOR l IN SELECT code, kind FROM omni.locations WHERE kind <> 'locker' ORDER BY code LOOP
         CONTINUE WHEN abs(hashtext(l.code)) % nparts <> part;
         PERFORM omni.receive(p.sku, l.code, q, 'initial load')
@@ -385,7 +384,7 @@ BEGIN
                         CASE WHEN l.kind = 'warehouse' THEN demo.hi(80, 400, 'dc', p.sku, l.code)
                              ELSE demo.hi(2, 14, 'st', p.sku, l.code) END AS q
                    FROM demo.products p
-                  WHERE l.kind = 'warehouse' OR demo.h('carry', p.sku, l.code) < 0.65
+                  WHERE l.kind = 'warehouse' OR demo.h('carry', p.sku, l.code) < 0.55
                   ORDER BY p.n) p;
         COMMIT;
     END LOOP;
