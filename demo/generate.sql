@@ -169,7 +169,7 @@ LANGUAGE sql AS $$ INSERT INTO demo.load_log (phase, rows) VALUES ($1, $2) $$;
 
 CREATE TABLE demo.persons AS
 WITH f AS (SELECT '{Maria,Ana,Francisca,Antônia,Adriana,Juliana,Márcia,Fernanda,Patrícia,Aline,Luíza,Beatriz,Camila,Letícia,Gabriela,Larissa,Bruna,Amanda,Vitória,Lúcia,Helena,Sônia,Cláudia,Renata,Tatiana,Débora,Yasmin,Giovana,Rafaela,Mônica,José,João,Antônio,Francisco,Carlos,Paulo,Pedro,Lucas,Luiz,Marcos,Luís,Gabriel,Rafael,Daniel,Marcelo,Bruno,Eduardo,Felipe,Raimundo,Rodrigo,Thiago,Matheus,Gustavo,André,Fábio,Vinícius,Sérgio,Caio,Otávio,Heitor}'::text[] AS a),
-     l AS (SELECT '{Silva,Santos,Oliveira,Souza,Rodrigues,Ferreira,Alves,Pereira,Lima,Gomes,Costa,Ribeiro,Martins,Carvalho,Almeida,Lopes,Soares,Fernandes,Vieira,Barbosa,Rocha,Dias,Nascimento,Andrade,Moreira,Nunes,Marques,Machado,Mendes,Freitas,Cardoso,Ramos,Gonçalves,Santana,Teixeira,Araújo,Conceição,Azevedo,Cavalcanti,Monteiro,Correia,Moura,Pinto,Campos,Brandão,Sampaio,Figueiredo,Queiroz,Bezerra,Farias}'::text[] AS a),
+     l AS (SELECT '{Silva,Santos,Oliveira,Souza,Rodrigues,Ferreira,Alves,Pereira,Lima,Gomes,Costa,Ribeiro,Martins,Carvalho,Almeida,Lopes,Soares,Fernandes,Vieira,Barbosa,Rocha,Dias,Nascimento,Andrade,Moreira,Nunes,Marques,Machado,Mendes,Freitas,Cardoso,Ramos,Gonçalves,Santana,Teixeira,Araújo,Siqueira,Azevedo,Cavalcanti,Monteiro,Correia,Moura,Pinto,Campos,Brandão,Sampaio,Figueiredo,Queiroz,Bezerra,Farias}'::text[] AS a),
      -- each store's share of the customers: cumulative weights
      s AS (SELECT x.*, sum(weight) OVER (ORDER BY n) - weight AS lo, sum(weight) OVER (ORDER BY n) AS hi,
                   sum(weight) OVER () AS tw
@@ -179,7 +179,7 @@ SELECT p, first, last, st.n AS store_n, st.code AS home_store, st.city, st.uf, s
        '9' || lpad(demo.hi(0, 99999999, 'tel', p::text)::text, 8, '0') AS phone9,
        lower(demo.plain(first)) || demo.pick('{.,"",_}', 'sep', p::text)
          || lower(demo.plain(split_part(last, ' ', 1)))
-         || CASE WHEN demo.h('num', p::text) < 0.5 THEN demo.hi(1, 99, 'num2', p::text)::text ELSE '' END
+         || p::text   -- e-mail addresses are unique to a person (the generator's names are not)
          || '@' || demo.pick('{gmail.com,gmail.com,gmail.com,hotmail.com,outlook.com,yahoo.com.br,uol.com.br,bol.com.br}', 'dom', p::text) AS email,
        (date '1960-01-01' + demo.hi(0, 15000, 'birth', p::text))::text AS birth_date,
        demo.pick(ARRAY(SELECT cat FROM demo.categories ORDER BY cat), 'fav', p::text) AS fav_cat,
@@ -196,7 +196,8 @@ SELECT p, first, last, st.n AS store_n, st.code AS home_store, st.city, st.uf, s
   JOIN s st ON nm.home * st.tw >= st.lo AND nm.home * st.tw < st.hi;
 ALTER TABLE demo.persons ADD PRIMARY KEY (p);
 -- Person 0 is the heroine of the journey (demo/journey.sql): Luíza Conceição,
--- who lives near Avenida Paulista, has the app and a loyalty card.
+-- who lives near Avenida Paulista, has the app and a loyalty card.  Nobody
+-- else is called Conceição here, so her story never meets a namesake.
 INSERT INTO demo.persons
 SELECT 0, 'Luíza', 'Conceição', n, code, city, uf, ddd, '01310-100', '987654321', 'luiza.conceicao@gmail.com',
        '1991-04-17', 'corrida', -23.5630, -46.6540, 'Alameda Santos, 1200'

@@ -74,7 +74,7 @@ SELECT omni.mark_ready(:order_id);
 \echo ' 4. POS: at the counter the associate types her phone number, the'
 \echo '    way the POS formats it, and sees everything about her.'
 \echo '================================================================'
-SELECT customer_id, round(score::numeric, 2) AS score, explanation->>'rule' AS rule
+SELECT customer_id, round(score::numeric, 2) AS score, explanation->'fields' AS matched_on
   FROM omni.match_candidates('{"phone": "11 98765 4321"}', 3);
 \echo '    The customer 360: her records in every channel ...'
 SELECT ch.key AS channel, r->>'source_key' AS source_key, r->'attributes' AS attributes
