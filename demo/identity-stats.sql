@@ -15,6 +15,10 @@ SELECT (SELECT count(*) FROM demo.records) AS channel_records,
 \set ECHO queries
 SELECT channel, count(*) AS records FROM omni.identities GROUP BY 1 ORDER BY 2 DESC;
 SELECT link_rule AS linked_by, count(*) AS records FROM omni.identities GROUP BY 1 ORDER BY 2 DESC;
+\echo 'people_split: people whose records sit in several customers (links missed);'
+\echo 'customers_mixing_people: customers holding records of different people (false'
+\echo 'merges: the generator makes namesakes, e.g. two Maria Silva in Sao Paulo).'
+\echo
 \echo 'As each channel was connected (omni.identify, one record at a time):'
 SELECT * FROM truth;
 \echo 'Then the nightly batch re-clustering of every identity:'
