@@ -24,4 +24,13 @@ SELECT * FROM truth;
 \echo 'Then the nightly batch re-clustering of every identity:'
 SELECT * FROM omni.resolve_identities();
 SELECT * FROM truth;
+\echo 'The customers that mix people: are those people namesakes (same first name,'
+\echo 'last name and city, which no matcher can tell apart without more data)?'
+SELECT count(*) AS customers_mixing_people,
+       count(*) FILTER (WHERE names = 1) AS of_which_namesakes
+  FROM (SELECT i.customer_id, count(DISTINCT pe.first || '|' || pe.last || '|' || pe.city) AS names
+          FROM demo.records r
+          JOIN omni.identities i USING (channel, source_key)
+          JOIN demo.persons pe USING (p)
+         GROUP BY i.customer_id HAVING count(DISTINCT r.p) > 1) x;
 \set ECHO none
