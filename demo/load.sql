@@ -1,6 +1,8 @@
 -- A small demo retailer: a Brazilian sports chain with stores in real
 -- cities, a distribution centre, a few products and prices per channel.
 -- Only the public API is used, as an application would.
+-- `make demo` generates a much bigger retailer (demo/generate.sql, doc/demo.md);
+-- this small one is the fixture of test/dump (pg_dump and restore).
 
 SELECT omni.add_location('dc-cajamar', 'CD Cajamar', 'warehouse', -23.3560, -46.8769,
                          city => 'Cajamar', region => 'SP', country => 'BR');
