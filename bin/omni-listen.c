@@ -481,6 +481,19 @@ ListenLoop(PGconn *conn, const Options *opt, int64_t *last)
 	return OK;
 }
 
+/*
+ * -d takes, as psql's does, a database name or a connection string (or
+ * URI): with expand_dbname, libpq reads the value as either.
+ */
+static PGconn *
+Connect(const char *dbname)
+{
+	const char *const keywords[] = {"dbname", NULL};
+	const char *const values[] = {dbname, NULL};
+
+	return PQconnectdbParams(keywords, values, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -502,7 +515,7 @@ main(int argc, char **argv)
 
 	while (!stop_requested)
 	{
-		PGconn	   *conn = PQconnectdb(opt.conninfo);
+		PGconn	   *conn = Connect(opt.conninfo);
 		Outcome		out;
 
 		if (PQstatus(conn) != CONNECTION_OK)
