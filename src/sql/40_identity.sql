@@ -1067,7 +1067,10 @@ BEGIN
     END IF;
 
     -- 4. clusters: deterministic links and must-links join, cannot-links and
-    --    non-matching pairs forbid, scored pairs join best first
+    --    non-matching pairs forbid, scored pairs join best first.  A
+    --    non-matching pair only matters between two records that each have
+    --    a joining pair: the others are left out of the arrays.
+    CREATE TEMP TABLE _ri_edges ON COMMIT DROP AS
     WITH cons AS (
         SELECT least(na.idx, nb.idx) AS a, greatest(na.idx, nb.idx) AS b,
                CASE WHEN k.kind = 'must_link' THEN 1000.0 ELSE -1000.0 END AS w
@@ -1082,15 +1085,23 @@ BEGIN
         UNION ALL
         SELECT a, b, w FROM cons
     )
+    SELECT e.a, e.b, e.w FROM edges e WHERE e.w >= v_match OR e.w <= v_nonmatch;
+    DROP TABLE _ri_scored;
+    CREATE TEMP TABLE _ri_joined ON COMMIT DROP AS
+        SELECT a AS idx FROM _ri_edges WHERE w >= v_match UNION SELECT b FROM _ri_edges WHERE w >= v_match;
+    CREATE UNIQUE INDEX ON _ri_joined (idx);
     SELECT omni.identity_cluster(
                (SELECT coalesce(array_agg(x.em ORDER BY x.idx), '{}') FROM _ri_nodes x),
                (SELECT coalesce(array_agg(x.ph ORDER BY x.idx), '{}') FROM _ri_nodes x),
                coalesce(array_agg(e.a), '{}'), coalesce(array_agg(e.b), '{}'),
                coalesce(array_agg(e.w), '{}'), v_match, v_nonmatch)
       INTO v_labels
-      FROM edges e
-     WHERE e.w >= v_match OR e.w <= v_nonmatch;
-    DROP TABLE _ri_scored;
+      FROM _ri_edges e
+     WHERE e.w >= v_match
+        OR (EXISTS (SELECT 1 FROM _ri_joined j WHERE j.idx = e.a)
+            AND EXISTS (SELECT 1 FROM _ri_joined j WHERE j.idx = e.b));
+    DROP TABLE _ri_edges;
+    DROP TABLE _ri_joined;
 
     -- 5. each cluster keeps the customer most of its identities had (a
     --    customer goes to the cluster holding most of it); the others get
