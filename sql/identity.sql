@@ -110,6 +110,8 @@ SELECT customer_id = :carla2 AS still_apart FROM omni.identities WHERE identity_
 SELECT count(DISTINCT customer_id) AS ana_customers FROM omni.identities
  WHERE source_key IN ('web-1', 'app-77', 'ticket-5', 'insta-ana', 'card-9');
 SELECT (SELECT count(*) FROM omni.identities i JOIN omni.customers c USING (customer_id) WHERE c.status <> 'active') AS on_merged_customers;
+-- the guard holds in batch too: the two Kowalskis with different emails and phones stay apart
+SELECT count(DISTINCT customer_id) AS kowalski_customers FROM omni.identities WHERE source_key IN ('web-bob', 'app-bob2');
 -- twice in a row: nothing more to do
 SELECT merged FROM omni.resolve_identities();
 
@@ -144,6 +146,11 @@ SELECT omni.identity_levels_weight('{1,2,3}', omni.identity_model(), NULL);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT omni.identity_weight('{}', '{}', '{1,2}', NULL);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- NULL in, NULL out (these take NULLs for their optional arguments)
+SELECT omni.identity_normalise(NULL, NULL, NULL) IS NULL AS normalise_null,
+       omni.identity_levels_weight(NULL, omni.identity_model(), NULL) IS NULL AS weight_null,
+       omni.identity_weight(NULL, '{}', omni.identity_model(), NULL) IS NULL AS pair_null;
 
 DROP TABLE test_orders;
 DELETE FROM omni.customer_references;

@@ -79,6 +79,23 @@ SELECT field,
 -- term frequencies: a name seen 50 times is discounted more than one never seen
 SELECT (omni.identity_tf('{"fn": "ana"}'))[1] > (omni.identity_tf('{"fn": "zebulon"}'))[1] AS ana_is_commoner;
 
+-- hot keys (blocks too big to be worth reading) are left out of a look-up
+-- when the record has other keys
+SELECT count(*) AS hot_keys_here FROM omni.identity_hot_keys;
+INSERT INTO omni.identity_hot_keys
+SELECT (omni.identity_blocking_keys(norm))[1] FROM omni.identities WHERE source_key = 'gen-1';
+SELECT jsonb_array_length(omni.identity_query(norm) -> 'xk') AS left_out,
+       norm OPERATOR(omni.&&) omni.identity_query(norm) AS still_finds_itself,
+       (SELECT count(*) FROM omni.identities i WHERE i.norm OPERATOR(omni.&&) omni.identity_query(r.norm))
+         <= (SELECT count(*) FROM omni.identities i WHERE i.norm OPERATOR(omni.&&) r.norm) AS no_more_candidates
+  FROM omni.identities r WHERE source_key = 'gen-1';
+-- every key hot: none is left out
+INSERT INTO omni.identity_hot_keys
+SELECT unnest(omni.identity_blocking_keys(norm)) FROM omni.identities WHERE source_key = 'gen-1'
+ON CONFLICT DO NOTHING;
+SELECT omni.identity_query(norm) ? 'xk' AS marked FROM omni.identities WHERE source_key = 'gen-1';
+DELETE FROM omni.identity_hot_keys;
+
 -- EM on patterns alone: 900 pairs that agree on both fields, 100 that agree
 -- on neither; from even odds it finds the share of matches
 SELECT round((1 / (1 + 2 ^ (-m[1])))::numeric, 2) AS match_share

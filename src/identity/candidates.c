@@ -30,6 +30,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 
 PG_FUNCTION_INFO_V1(omni_identity_blocking_keys);
 PG_FUNCTION_INFO_V1(omni_identity_shares_block);
@@ -242,13 +243,44 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 	return out;
 }
 
+/*
+ * The blocking keys of a record.  A query record may carry "xk", an array
+ * of key hashes to leave out: identify and match_candidates put there the
+ * record's keys whose blocks are hot (omni.identity_hot_keys), so that a
+ * common name in a big city does not bring thousands of candidates when
+ * the record's other keys are selective.
+ */
 static int
 JsonbKeys(Jsonb *jb, uint32_t *keys)
 {
 	OmniRecord	rec;
+	JsonbValue	v;
+	int			n,
+				out = 0;
 
 	OmniRecordFromJsonb(jb, &rec);
-	return OmniBlockingKeys(&rec, keys, OMNI_MAX_BLOCKING_KEYS);
+	n = OmniBlockingKeys(&rec, keys, OMNI_MAX_BLOCKING_KEYS);
+	if (!getKeyJsonValueFromContainer(&jb->root, "xk", 2, &v) || v.type != jbvBinary ||
+		!JsonContainerIsArray(v.val.binary.data))
+		return n;
+	for (int i = 0; i < n; i++)
+	{
+		bool		skip = false;
+		uint32		size = JsonContainerSize(v.val.binary.data);
+
+		for (uint32 j = 0; j < size && !skip; j++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(v.val.binary.data, j);
+
+			if (e != NULL && e->type == jbvNumeric &&
+				DatumGetInt32(DirectFunctionCall1(numeric_int4,
+												  NumericGetDatum(e->val.numeric))) == (int32) keys[i])
+				skip = true;
+		}
+		if (!skip)
+			keys[out++] = keys[i];
+	}
+	return out;
 }
 
 /* omni.identity_blocking_keys(norm jsonb) -> int4[] */

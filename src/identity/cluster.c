@@ -74,15 +74,22 @@ CannotLink(UnionFind *uf, int ra, int rb)
 	return false;
 }
 
+/*
+ * Join the clusters of a and b unless the guard forbids it.  A sure link
+ * (the two records share an email or a phone, or a person said so) skips
+ * the strong-identifier check: each cluster keeps one email and one phone
+ * only, and a cluster with two emails could otherwise look in conflict with
+ * a record sharing its second one.
+ */
 static bool
-Union(UnionFind *uf, int a, int b)
+Union(UnionFind *uf, int a, int b, bool sure)
 {
 	int			ra = Find(uf, a),
 				rb = Find(uf, b);
 
 	if (ra == rb)
 		return true;
-	if (StrongConflict(uf, ra, rb) || CannotLink(uf, ra, rb))
+	if ((!sure && StrongConflict(uf, ra, rb)) || CannotLink(uf, ra, rb))
 		return false;
 	if (uf->size[ra] < uf->size[rb])
 	{
@@ -121,6 +128,9 @@ AddCannotLink(UnionFind *uf, int entry, int from, int to)
 	uf->tail[from] = entry;
 	uf->count[from]++;
 }
+
+/* the weight resolve_identities gives deterministic links and must-links */
+#define SURE_LINK 1000.0
 
 static const double *sort_weights;
 
@@ -221,7 +231,7 @@ omni_identity_cluster(PG_FUNCTION_ARGS)
 	for (int i = 0; i < npos; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		Union(&uf, ea[order[i]], eb[order[i]]);
+		Union(&uf, ea[order[i]], eb[order[i]], w[order[i]] >= SURE_LINK);
 	}
 
 	minnode = palloc(sizeof(int) * (n + 1));

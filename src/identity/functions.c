@@ -198,7 +198,7 @@ PushFolded(JsonbParseState **state, Jsonb *attrs, const char *attr, const char *
 Datum
 omni_identity_normalise(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *attrs = PG_GETARG_JSONB_P(0);
+	Jsonb	   *attrs;
 	JsonbParseState *state = NULL;
 	char		fn[256],
 				ln[256],
@@ -207,6 +207,10 @@ omni_identity_normalise(PG_FUNCTION_ARGS)
 	int			nfn,
 				nln;
 
+	/* not STRICT: the email key and the phone may be NULL, attrs may not */
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	attrs = PG_GETARG_JSONB_P(0);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	nfn = PushFolded(&state, attrs, "first_name", "fn", 'n', fn, sizeof(fn));
 	nln = PushFolded(&state, attrs, "last_name", "ln", 'n', ln, sizeof(ln));

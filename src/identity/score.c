@@ -309,11 +309,18 @@ omni_identity_weight(PG_FUNCTION_ARGS)
 Datum
 omni_identity_levels_weight(PG_FUNCTION_ARGS)
 {
-	ArrayType  *alev = PG_GETARG_ARRAYTYPE_P(0);
-	ModelCache *mc = GetModel(fcinfo, PG_GETARG_ARRAYTYPE_P(1));
-	double	   *tf = GetTf(fcinfo, 2);
+	ArrayType  *alev;
+	ModelCache *mc;
+	double	   *tf;
 	PairScore	ps;
 	int16	   *lev;
+
+	/* not STRICT, for the tf argument: the others may not be NULL */
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	alev = PG_GETARG_ARRAYTYPE_P(0);
+	mc = GetModel(fcinfo, PG_GETARG_ARRAYTYPE_P(1));
+	tf = GetTf(fcinfo, 2);
 
 	if (ARR_ELEMTYPE(alev) != INT2OID || ARR_HASNULL(alev) || ARR_NDIM(alev) != 1 ||
 		ArrayGetNItems(ARR_NDIM(alev), ARR_DIMS(alev)) != OMNI_NFIELDS)

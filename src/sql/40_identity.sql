@@ -284,6 +284,12 @@ CREATE TABLE omni.identity_terms (
 COMMENT ON TABLE omni.identity_terms IS
     'Term frequencies of first name, last name, postcode and city (values seen at least twice), for the term-frequency adjustment';
 
+CREATE TABLE omni.identity_hot_keys (
+    key int4 PRIMARY KEY
+);
+COMMENT ON TABLE omni.identity_hot_keys IS
+    'Blocking keys shared by more than omni.identity_hot_block() identities at the last training: left out of a look-up when the record has other keys';
+
 -- Starting values before any training: agreement is likely for the same
 -- person, rare for two others, and an equal email or phone is near proof.
 CREATE FUNCTION omni.identity_default_model() RETURNS float8[]
@@ -307,6 +313,7 @@ COMMENT ON FUNCTION omni.identity_default_model() IS
 INSERT INTO omni.identity_model (model) VALUES (omni.identity_default_model());
 SELECT pg_catalog.pg_extension_config_dump('omni.identity_model', '');
 SELECT pg_catalog.pg_extension_config_dump('omni.identity_terms', '');
+SELECT pg_catalog.pg_extension_config_dump('omni.identity_hot_keys', '');
 
 CREATE VIEW omni.identity_model_weights AS
     SELECT f.field, l.level, l.name AS level_name,
@@ -596,6 +603,28 @@ $$;
 COMMENT ON FUNCTION omni.identity_prior(int2[], float8[], float8[], bigint, bigint) IS
     'The model with its prior re-estimated: matches among candidate pairs by EM (m, u fixed), scaled to all pairs of identities';
 
+-- Keys whose blocks hold more than this many identities are hot.
+CREATE FUNCTION omni.identity_hot_block() RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 64 $$;
+COMMENT ON FUNCTION omni.identity_hot_block() IS
+    'Block size above which a blocking key is hot (left out of look-ups that have other keys)';
+
+CREATE FUNCTION omni.identity_refresh_hot_keys() RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    n bigint;
+BEGIN
+    DELETE FROM omni.identity_hot_keys;
+    INSERT INTO omni.identity_hot_keys (key)
+    SELECT k.key FROM omni.identities i, unnest(omni.identity_blocking_keys(i.norm)) AS k(key)
+     GROUP BY k.key HAVING count(*) > omni.identity_hot_block();
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION omni.identity_refresh_hot_keys() IS
+    'Recounts the blocking keys and lists the hot ones in omni.identity_hot_keys; returns how many';
+
 -- Fits the model to the identities now in the table.
 CREATE FUNCTION omni.train_matcher(max_pairs int DEFAULT 200000)
 RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
@@ -609,6 +638,7 @@ BEGIN
         RETURN jsonb_build_object('identities', n, 'trained', false);
     END IF;
     v_u := omni.identity_refresh_terms();
+    PERFORM omni.identity_refresh_hot_keys();
     f := omni.identity_fit(max_pairs);
     UPDATE omni.identity_model
        SET model = f.model, trained_at = now(), identities = n, pairs = f.candidate_pairs, u_exact = v_u;
@@ -647,6 +677,20 @@ COMMENT ON FUNCTION omni.identity_record(jsonb) IS
 
 -- Candidate identities of a matching record, from the blocking index, with
 -- their match weight.  At most omni.identity_max_candidates are scored.
+-- The look-up form of a matching record: its hot keys (if it has others) in
+-- "xk", which the blocking operator then leaves out.
+CREATE FUNCTION omni.identity_query(norm jsonb) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN h.hot IS NULL OR cardinality(h.hot) = cardinality(h.keys) THEN $1
+                ELSE $1 || jsonb_build_object('xk', to_jsonb(h.hot)) END
+      FROM (SELECT k.keys,
+                   (SELECT array_agg(u.key) FROM unnest(k.keys) AS u(key)
+                     WHERE EXISTS (SELECT 1 FROM omni.identity_hot_keys x WHERE x.key = u.key)) AS hot
+              FROM (SELECT omni.identity_blocking_keys($1) AS keys) k) h
+$$;
+COMMENT ON FUNCTION omni.identity_query(jsonb) IS
+    'A matching record ready for candidate look-up: its hot blocking keys marked to be left out, unless all of its keys are hot';
+
 CREATE FUNCTION omni.identity_candidates(norm jsonb, model float8[], tf float8[])
 RETURNS TABLE (identity_id bigint, customer_id bigint, match_weight float8)
 LANGUAGE sql STABLE AS $$
@@ -654,7 +698,7 @@ LANGUAGE sql STABLE AS $$
     SELECT c.identity_id, c.customer_id, omni.identity_weight($1, c.norm, $2, $3)
       FROM (SELECT i.identity_id, i.customer_id, i.norm
               FROM omni.identities i
-             WHERE i.norm OPERATOR(omni.&&) $1
+             WHERE i.norm OPERATOR(omni.&&) omni.identity_query($1)
              LIMIT omni.identity_max_candidates()) c
 $$;
 COMMENT ON FUNCTION omni.identity_candidates(jsonb, float8[], float8[]) IS
@@ -1067,7 +1111,10 @@ BEGIN
     END IF;
 
     -- 4. clusters: deterministic links and must-links join, cannot-links and
-    --    non-matching pairs forbid, scored pairs join best first
+    --    non-matching pairs forbid, scored pairs join best first.  A
+    --    non-matching pair only matters between two records that each have
+    --    a joining pair: the others are left out of the arrays.
+    CREATE TEMP TABLE _ri_edges ON COMMIT DROP AS
     WITH cons AS (
         SELECT least(na.idx, nb.idx) AS a, greatest(na.idx, nb.idx) AS b,
                CASE WHEN k.kind = 'must_link' THEN 1000.0 ELSE -1000.0 END AS w
@@ -1082,15 +1129,23 @@ BEGIN
         UNION ALL
         SELECT a, b, w FROM cons
     )
+    SELECT e.a, e.b, e.w FROM edges e WHERE e.w >= v_match OR e.w <= v_nonmatch;
+    DROP TABLE _ri_scored;
+    CREATE TEMP TABLE _ri_joined ON COMMIT DROP AS
+        SELECT a AS idx FROM _ri_edges WHERE w >= v_match UNION SELECT b FROM _ri_edges WHERE w >= v_match;
+    CREATE UNIQUE INDEX ON _ri_joined (idx);
     SELECT omni.identity_cluster(
                (SELECT coalesce(array_agg(x.em ORDER BY x.idx), '{}') FROM _ri_nodes x),
                (SELECT coalesce(array_agg(x.ph ORDER BY x.idx), '{}') FROM _ri_nodes x),
                coalesce(array_agg(e.a), '{}'), coalesce(array_agg(e.b), '{}'),
                coalesce(array_agg(e.w), '{}'), v_match, v_nonmatch)
       INTO v_labels
-      FROM edges e
-     WHERE e.w >= v_match OR e.w <= v_nonmatch;
-    DROP TABLE _ri_scored;
+      FROM _ri_edges e
+     WHERE e.w >= v_match
+        OR (EXISTS (SELECT 1 FROM _ri_joined j WHERE j.idx = e.a)
+            AND EXISTS (SELECT 1 FROM _ri_joined j WHERE j.idx = e.b));
+    DROP TABLE _ri_edges;
+    DROP TABLE _ri_joined;
 
     -- 5. each cluster keeps the customer most of its identities had (a
     --    customer goes to the cluster holding most of it); the others get
