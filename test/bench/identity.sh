@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Identity benchmark: accuracy (pairwise precision, recall, F1) and speed.
 #
-#   bash test/bench/identity.sh accuracy         FEBRL 4a+4b, FEBRL 3, NCVR ocp_20 (and 0)
+#   bash test/bench/identity.sh accuracy         FEBRL 4a+4b, FEBRL 3, NCVR ocp_20 and ocp_0
+#                                                (OMNI_BENCH_SETS chooses among febrl1 febrl3
+#                                                febrl4 ncvr20 ncvr0)
 #   bash test/bench/identity.sh speed [N] [C]    N generated identities (default 1000000),
 #                                                C timed calls (default 2000); resolve_identities
 #                                                is timed when N <= OMNI_BENCH_RESOLVE_MAX (300000)
@@ -28,6 +30,7 @@ export OMNI_DATA_DIR=${OMNI_DATA_DIR:-/work/shared/data}
 what=${1:-all}
 N=${2:-1000000}
 CALLS=${3:-2000}
+SETS=${OMNI_BENCH_SETS:-febrl4 febrl3 ncvr20 ncvr0}
 
 bash scripts/build.sh >/dev/null
 eval "$(bash scripts/cluster.sh env)"
@@ -92,8 +95,8 @@ speed()
 }
 
 case "$what" in
-accuracy) for s in febrl4 febrl3 ncvr20 ncvr0; do accuracy $s; done ;;
+accuracy) for s in $SETS; do accuracy $s; done ;;
 speed) speed ;;
-all) for s in febrl4 febrl3 ncvr20 ncvr0; do accuracy $s; done; speed ;;
+all) for s in $SETS; do accuracy $s; done; speed ;;
 *) echo "usage: $0 accuracy|speed|all [N] [CALLS]" >&2; exit 2 ;;
 esac
