@@ -70,8 +70,13 @@ SELECT customers, skus, signals, neighbour_pairs > 0 AS has_pairs, built_at <= n
 SELECT sku, round(score::numeric, 4) AS score FROM omni.similar_items('RC-MUG', 3);
 SELECT count(*) AS itself FROM omni.similar_items('RC-TEA', 100) WHERE sku = 'RC-TEA';
 
--- alice: her pens first (repeat), tea because she bought a mug, never the lamp
+-- alice: her pens first (three baskets), the mug she bought once, the candle
+-- she viewed, then popular and similar items; never the lamp she returned
 SELECT sku, round(score::numeric, 4) AS score, reason FROM omni.recommend(:alice, 5);
+-- weighting the neighbours more: tea comes because she bought a mug
+UPDATE omni.recommend_settings SET blend_similar = 1;
+SELECT sku, reason FROM omni.recommend(:alice, 5) WHERE reason LIKE 'bought with%';
+UPDATE omni.recommend_settings SET blend_similar = DEFAULT;
 SELECT count(*) AS lamp FROM omni.recommend(:alice, 100) WHERE sku = 'RC-LAMP';
 -- in the store only what is on its shelf now
 SELECT sku, reason FROM omni.recommend(:alice, 3, 'rc-store');

@@ -22,16 +22,18 @@
  * arrays in one row of omni.recommend_neighbours.  Popularity, trending and
  * per-store popularity are aggregated in SQL in the same transaction.
  *
- * Scoring (omni.recommend).  The customer's history, aggregated per SKU in
- * one query: affinity (kind-weighted, decayed from their own latest signal
- * with history_half_life), number of baskets bought in, and which kinds
- * were seen.  Three parts, each normalised to 0..1 for the customer:
+ * Scoring (omni.recommend).  The customer's latest HISTORY_LIMIT signals,
+ * summed per SKU in C: affinity (kind-weighted, decayed from their own
+ * latest signal with history_half_life, a basket counting once).  Three
+ * parts:
  *
- *	   similar:  sum over history items h of affinity(h) * sim(h, j)
- *	   repeat:   affinity(j) itself (decayed frequency: what they buy again)
- *	   popular:  popularity(j) (per store when a location is given)
+ *	   repeat:   affinity(j) itself, not normalised, so that one more basket
+ *	             outweighs any neighbour score below 1 (what they buy again)
+ *	   similar:  sum over their EXPANDED_HISTORY strongest items h of
+ *	             affinity(h) * sim(h, j), divided by the customer's largest
+ *	   popular:  popularity(j) / the top one (per store with a location)
  *
- * blended with blend_similar, blend_repeat, blend_popular (tuned on a
+ * blended with blend_repeat, blend_similar, blend_popular (tuned on a
  * validation split, see doc/recommend.md).  An item whose net signal is not
  * positive (returned) is never recommended.  The reason names the part that
  * contributed most.  With a location, candidates best first are checked in
@@ -62,6 +64,10 @@ PG_FUNCTION_INFO_V1(omni_recommend);
 #define SKU_KEY_LEN 80
 /* popular candidates considered per call */
 #define POPULAR_POOL 100
+/* signals read per customer, newest first (older ones weigh little) */
+#define HISTORY_LIMIT 2000
+/* history items whose neighbours are read, strongest first */
+#define EXPANDED_HISTORY 200
 /* weight of popularity that only breaks ties (cold start, empty parts) */
 #define POPULAR_TIEBREAK 1e-6
 
@@ -121,23 +127,11 @@ static const RecPlanDef rec_plan_defs[NUM_REC_PLANS] = {
 	[PLAN_LOCATION_EXISTS] = {
 		"SELECT 1 FROM omni.locations l WHERE l.code = $1", 1, {TEXTOID}
 	},
-	/* one row per SKU of the customer's history; a basket counts once */
+	/* the customer's latest signals; aggregated per SKU in C */
 	[PLAN_HISTORY] = {
-		"WITH h AS ("
-		"  SELECT x.sku, x.kind, max(x.at) AS at"
-		"    FROM omni.interaction_signals x"
-		"   WHERE x.customer_id = $1"
-		"   GROUP BY x.sku, x.kind, coalesce(x.basket_id::text, x.at::text)),"
-		" r AS (SELECT max(h.at) AS latest FROM h)"
-		" SELECT h.sku,"
-		"   sum(CASE h.kind WHEN 'purchase' THEN $2 WHEN 'cart' THEN $3"
-		"                   WHEN 'wishlist' THEN $4 WHEN 'view' THEN $5 ELSE $6 END"
-		"       * exp(-0.6931471805599453 * extract(epoch FROM r.latest - h.at) / 86400.0 / $7))::float8,"
-		"   (count(*) FILTER (WHERE h.kind = 'purchase'))::int,"
-		"   bool_or(h.kind = 'cart'), bool_or(h.kind = 'wishlist'), bool_or(h.kind = 'view')"
-		"  FROM h CROSS JOIN r"
-		" GROUP BY h.sku ORDER BY h.sku",
-		7, {INT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID}
+		"SELECT x.sku, x.kind, x.at FROM omni.interaction_signals x"
+		" WHERE x.customer_id = $1 ORDER BY x.at DESC LIMIT $2",
+		2, {INT8OID, INT4OID}
 	},
 	[PLAN_NEIGHBOURS] = {
 		"SELECT n.sku, n.neighbours, n.scores FROM omni.recommend_neighbours n"
@@ -278,7 +272,7 @@ static const char *const build_signals_sql =
 " SELECT s.customer_id, s.sku,"
 "   sum(CASE s.kind WHEN 'purchase' THEN $1 WHEN 'cart' THEN $2"
 "                   WHEN 'wishlist' THEN $3 WHEN 'view' THEN $4 ELSE $5 END"
-"       * exp(-0.6931471805599453 * extract(epoch FROM r.latest - s.at) / 86400.0 / $6))::float8"
+"       * exp(-0.6931471805599453 * date_part('epoch', r.latest - s.at) / 86400.0 / $6))::float8"
 "  FROM s CROSS JOIN r"
 " GROUP BY s.customer_id, s.sku ORDER BY s.customer_id, s.sku";
 
@@ -603,16 +597,21 @@ BuildPopularity(const RecSettings *s)
 	values[1] = Float8GetDatum(s->trending_half_life);
 	ExecWrite("DELETE FROM omni.recommend_popularity", 0, NULL, NULL);
 	ExecWrite("DELETE FROM omni.recommend_store_popularity", 0, NULL, NULL);
-	ExecWrite("WITH s AS (SELECT x.customer_id, x.sku, x.location, x.at,"
-			  "                  extract(epoch FROM max(x.at) OVER () - x.at) / 86400.0 AS age"
-			  "             FROM omni.interaction_signals x WHERE x.kind = 'purchase')"
+	/*
+	 * popularity: buyers, each decayed by the age of their latest purchase
+	 * of the SKU (an anonymous sale is a buyer of its own); trending: sales
+	 */
+	ExecWrite("WITH b AS (SELECT x.customer_id, x.sku, max(x.at) AS at, count(*) AS lines"
+			  "             FROM omni.interaction_signals x WHERE x.kind = 'purchase'"
+			  "            GROUP BY x.customer_id, x.sku, CASE WHEN x.customer_id IS NULL THEN x.at END),"
+			  " s AS (SELECT b.*, date_part('epoch', max(b.at) OVER () - b.at) / 86400.0 AS age FROM b)"
 			  " INSERT INTO omni.recommend_popularity (sku, popularity, trending, buyers)"
 			  " SELECT s.sku, sum(exp(-0.6931471805599453 * s.age / $1)),"
-			  "        sum(exp(-0.6931471805599453 * s.age / $2)), count(DISTINCT s.customer_id)"
+			  "        sum(s.lines * exp(-0.6931471805599453 * s.age / $2)), count(DISTINCT s.customer_id)"
 			  "   FROM s GROUP BY s.sku",
 			  2, types, values);
 	ExecWrite("WITH s AS (SELECT x.sku, x.location, x.qty,"
-			  "                  extract(epoch FROM max(x.at) OVER () - x.at) / 86400.0 AS age"
+			  "                  date_part('epoch', max(x.at) OVER () - x.at) / 86400.0 AS age"
 			  "             FROM omni.interaction_signals x WHERE x.kind = 'purchase')"
 			  " INSERT INTO omni.recommend_store_popularity (location, sku, popularity)"
 			  " SELECT s.location, s.sku, sum(s.qty * exp(-0.6931471805599453 * s.age / $1))"
@@ -698,6 +697,7 @@ typedef struct HistoryItem
 	bool		cart;
 	bool		wishlist;
 	bool		viewed;
+	TimestampTz last_purchase;	/* time of the last basket counted */
 } HistoryItem;
 
 typedef struct Scoring
@@ -762,41 +762,94 @@ CheckArguments(int64 customer, int k, const char *location)
 	}
 }
 
+static double
+KindWeight(const RecSettings *s, const char *kind, HistoryItem *h)
+{
+	if (strcmp(kind, "purchase") == 0)
+	{
+		h->baskets++;
+		return s->weight_purchase;
+	}
+	if (strcmp(kind, "cart") == 0)
+	{
+		h->cart = true;
+		return s->weight_cart;
+	}
+	if (strcmp(kind, "wishlist") == 0)
+	{
+		h->wishlist = true;
+		return s->weight_wishlist;
+	}
+	if (strcmp(kind, "view") == 0)
+	{
+		h->viewed = true;
+		return s->weight_view;
+	}
+	return s->weight_return;
+}
+
+/*
+ * The customer's history per SKU: kind-weighted signals decayed from their
+ * latest one (rows come newest first), and the purchases counted.
+ */
 static void
 LoadHistory(Scoring *sc, int64 customer)
 {
 	const RecSettings *s = &sc->settings;
-	Datum		values[7];
+	Datum		values[2];
+	TimestampTz latest = 0;
 	uint64		n,
 				i;
 
 	values[0] = Int64GetDatum(customer);
-	values[1] = Float8GetDatum(s->weight_purchase);
-	values[2] = Float8GetDatum(s->weight_cart);
-	values[3] = Float8GetDatum(s->weight_wishlist);
-	values[4] = Float8GetDatum(s->weight_view);
-	values[5] = Float8GetDatum(s->weight_return);
-	values[6] = Float8GetDatum(s->history_half_life);
+	values[1] = Int32GetDatum(HISTORY_LIMIT);
 	n = RecExec(PLAN_HISTORY, values, NULL);
-	sc->history = palloc(sizeof(HistoryItem) * (n + 1));
-	sc->nhistory = (int) n;
+	sc->history = palloc0(sizeof(HistoryItem) * (n + 1));
+	sc->nhistory = 0;
 	for (i = 0; i < n; i++)
 	{
-		HistoryItem *h = &sc->history[i];
-		bool		isnull;
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *sku = ColText(i, 1);
+		char	   *kind = ColText(i, 2);
+		TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &isnull));
+		double		age_days;
 		Candidate  *c;
+		HistoryItem *h;
 
-		h->sku = ColText(i, 1);
-		h->affinity = ColFloat8(i, 2);
-		h->baskets = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
-		h->cart = DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull));
-		h->wishlist = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
-		h->viewed = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull));
-		c = CandidateGet(sc, h->sku);
-		c->history = (int) i;
+		if (sku == NULL || kind == NULL)
+			continue;
+		if (i == 0)
+			latest = at;
+		age_days = (double) (latest - at) / USECS_PER_DAY;
+		c = CandidateGet(sc, sku);
+		if (c->history < 0)
+		{
+			c->history = sc->nhistory++;
+			sc->history[c->history].sku = c->sku;
+		}
+		h = &sc->history[c->history];
+		/* a basket counts once: lines of one order or invoice share their time */
+		if (strcmp(kind, "purchase") == 0)
+		{
+			if (h->baskets > 0 && at == h->last_purchase)
+				continue;
+			h->last_purchase = at;
+		}
+		h->affinity += KindWeight(s, kind, h) * exp(-LN2 * age_days / s->history_half_life);
 	}
+}
+
+static int
+HistoryAffinityCmp(const void *a, const void *b)
+{
+	const HistoryItem *x = *(HistoryItem *const *) a;
+	const HistoryItem *y = *(HistoryItem *const *) b;
+
+	if (x->affinity != y->affinity)
+		return x->affinity > y->affinity ? -1 : 1;
+	return strcmp(x->sku, y->sku);
 }
 
 /* Adds affinity(h) * sim(h, j) for every neighbour j of every liked item h */
@@ -810,12 +863,20 @@ AddNeighbours(Scoring *sc)
 	uint64		n,
 				r;
 
-	skus = palloc(sizeof(Datum) * (sc->nhistory + 1));
+	HistoryItem **liked;
+
+	liked = palloc(sizeof(HistoryItem *) * (sc->nhistory + 1));
 	for (i = 0; i < sc->nhistory; i++)
 		if (sc->history[i].affinity > 0)
-			skus[nliked++] = CStringGetTextDatum(sc->history[i].sku);
+			liked[nliked++] = &sc->history[i];
 	if (nliked == 0)
 		return;
+	/* the neighbours of the strongest items only: bounded work per call */
+	qsort(liked, nliked, sizeof(HistoryItem *), HistoryAffinityCmp);
+	nliked = Min(nliked, EXPANDED_HISTORY);
+	skus = palloc(sizeof(Datum) * nliked);
+	for (i = 0; i < nliked; i++)
+		skus[i] = CStringGetTextDatum(liked[i]->sku);
 	values[0] = PointerGetDatum(construct_array(skus, nliked, TEXTOID, -1, false, TYPALIGN_INT));
 	n = RecExec(PLAN_NEIGHBOURS, values, NULL);
 	for (r = 0; r < n; r++)
@@ -916,17 +977,12 @@ RankCandidates(Scoring *sc, int *ncand)
 	HASH_SEQ_STATUS seq;
 	Candidate  *c;
 	Candidate **list;
-	double		max_similar = 0,
-				max_repeat = 0;
+	double		max_similar = 0;
 	int			n = 0;
 
 	hash_seq_init(&seq, sc->candidates);
 	while ((c = hash_seq_search(&seq)) != NULL)
-	{
 		max_similar = Max(max_similar, c->similar);
-		if (c->history >= 0)
-			max_repeat = Max(max_repeat, sc->history[c->history].affinity);
-	}
 	list = palloc(sizeof(Candidate *) * (hash_get_num_entries(sc->candidates) + 1));
 	hash_seq_init(&seq, sc->candidates);
 	while ((c = hash_seq_search(&seq)) != NULL)
@@ -937,8 +993,9 @@ RankCandidates(Scoring *sc, int *ncand)
 			continue;			/* returned, or no net positive signal */
 		if (max_similar > 0)
 			parts[0] = s->blend_similar * c->similar / max_similar;
-		if (c->history >= 0 && max_repeat > 0)
-			parts[1] = s->blend_repeat * sc->history[c->history].affinity / max_repeat;
+		/* not normalised: a basket more outweighs any neighbour score below 1 */
+		if (c->history >= 0)
+			parts[1] = s->blend_repeat * sc->history[c->history].affinity;
 		parts[2] = s->blend_popular * c->popular;
 		c->part = parts[1] > 0 && parts[1] >= parts[0] && parts[1] >= parts[2] ? 1 :
 			parts[0] > 0 && parts[0] >= parts[2] ? 0 : 2;
@@ -994,7 +1051,7 @@ FilterAvailable(Scoring *sc, Candidate **list, int n, int k, Candidate **out)
 	}
 	while (kept < k && next < n)
 	{
-		int			chunk = Min(n - next, Max(4 * (k - kept), 32));
+		int			chunk = Min(n - next, Max(2 * (k - kept), 16));
 		Datum	   *skus = palloc(sizeof(Datum) * chunk);
 		Datum		values[2];
 		uint64		r,

@@ -54,16 +54,16 @@ CREATE TABLE omni.recommend_settings (
     model_half_life    float8 NOT NULL DEFAULT 365 CHECK (model_half_life > 0),
     shrinkage          float8 NOT NULL DEFAULT 10 CHECK (shrinkage >= 0),
     neighbours         int NOT NULL DEFAULT 50 CHECK (neighbours BETWEEN 1 AND 1000),
-    history_half_life  float8 NOT NULL DEFAULT 90 CHECK (history_half_life > 0),
-    blend_similar      float8 NOT NULL DEFAULT 0.25 CHECK (blend_similar >= 0),
+    history_half_life  float8 NOT NULL DEFAULT 3650 CHECK (history_half_life > 0),
+    blend_similar      float8 NOT NULL DEFAULT 0.1 CHECK (blend_similar >= 0),
     blend_repeat       float8 NOT NULL DEFAULT 1.0 CHECK (blend_repeat >= 0),
-    blend_popular      float8 NOT NULL DEFAULT 0.05 CHECK (blend_popular >= 0),
+    blend_popular      float8 NOT NULL DEFAULT 0.1 CHECK (blend_popular >= 0),
     trending_half_life float8 NOT NULL DEFAULT 14 CHECK (trending_half_life > 0),
     CHECK (weight_purchase > 0 AND weight_cart >= 0 AND weight_wishlist >= 0 AND weight_view >= 0)
 );
 INSERT INTO omni.recommend_settings DEFAULT VALUES;
 COMMENT ON TABLE omni.recommend_settings IS
-    'One row: how the recommendation model is built (kind weights, decay, shrinkage, neighbours) and how recommend() blends its parts; the defaults are the values tuned on the validation split of UCI Online Retail (doc/recommend.md)';
+    'One row: how the recommendation model is built (kind weights, decay, shrinkage, neighbours) and how recommend() blends its parts; the defaults are the values tuned on the validation split of UCI Online Retail (doc/recommend.md), except weight_return, kept at -1 by design';
 COMMENT ON COLUMN omni.recommend_settings.weight_return IS
     'Weight of a return (<= 0): a returned item counts against its purchase and is never recommended back while its net signal is not positive';
 COMMENT ON COLUMN omni.recommend_settings.model_half_life IS
@@ -97,7 +97,7 @@ CREATE TABLE omni.recommend_popularity (
     buyers     int NOT NULL
 );
 COMMENT ON TABLE omni.recommend_popularity IS
-    'Per SKU: decayed count of buyers (popularity, model_half_life), of sales (trending, trending_half_life), and distinct buyers';
+    'Per SKU: popularity (buyers, each decayed by the age of their latest purchase, model_half_life), trending (sales decayed with trending_half_life), distinct known buyers';
 CREATE INDEX recommend_popularity_rank_idx ON omni.recommend_popularity (popularity DESC, sku);
 
 CREATE TABLE omni.recommend_store_popularity (
