@@ -24,16 +24,20 @@
  *
  * Scoring (omni.recommend).  The customer's latest HISTORY_LIMIT signals,
  * summed per SKU in C: affinity (kind-weighted, decayed from their own
- * latest signal with history_half_life, a basket counting once).  Three
+ * latest signal with history_half_life, a basket counting once).  Four
  * parts:
  *
  *	   repeat:   affinity(j) itself, not normalised, so that one more basket
  *	             outweighs any neighbour score below 1 (what they buy again)
  *	   similar:  sum over their EXPANDED_HISTORY strongest items h of
  *	             affinity(h) * sim(h, j), divided by the customer's largest
+ *	   others:   what the customer's most similar customers buy (their row
+ *	             of omni.recommend_customer_items, built at refresh by the
+ *	             same neighbour code on the transposed matrix), 0..1
  *	   popular:  popularity(j) / the top one (per store with a location)
  *
- * blended with blend_repeat, blend_similar, blend_popular (tuned on a
+ * blended with blend_repeat, blend_similar, blend_others, blend_popular
+ * (tuned on a
  * validation split, see doc/recommend.md).  An item whose net signal is not
  * positive (returned) is never recommended.  The reason names the part that
  * contributed most.  With a location, candidates best first are checked in
@@ -64,6 +68,9 @@ PG_FUNCTION_INFO_V1(omni_recommend);
 #define SKU_KEY_LEN 80
 /* popular candidates considered per call */
 #define POPULAR_POOL 100
+/* similar customers per customer, and the SKUs kept of what they buy */
+#define CUSTOMER_NEIGHBOURS 30
+#define CUSTOMER_ITEMS 50
 /* signals read per customer, newest first (older ones weigh little) */
 #define HISTORY_LIMIT 2000
 /* history items whose neighbours are read, strongest first */
@@ -90,6 +97,7 @@ typedef struct RecSettings
 	double		blend_repeat;
 	double		blend_popular;
 	double		trending_half_life;
+	double		blend_others;
 } RecSettings;
 
 /* ---------------------------------------------------------------- plans */
@@ -104,6 +112,7 @@ typedef enum RecPlan
 	PLAN_POPULAR,
 	PLAN_STORE_POPULAR,
 	PLAN_AVAILABLE,
+	PLAN_CUSTOMER_ITEMS,
 	NUM_REC_PLANS
 } RecPlan;
 
@@ -118,7 +127,7 @@ static const RecPlanDef rec_plan_defs[NUM_REC_PLANS] = {
 	[PLAN_SETTINGS] = {
 		"SELECT weight_purchase, weight_cart, weight_wishlist, weight_view, weight_return,"
 		" model_half_life, shrinkage, neighbours, history_half_life, blend_similar,"
-		" blend_repeat, blend_popular, trending_half_life"
+		" blend_repeat, blend_popular, trending_half_life, blend_others"
 		" FROM omni.recommend_settings", 0, {0}
 	},
 	[PLAN_CUSTOMER_EXISTS] = {
@@ -144,6 +153,10 @@ static const RecPlanDef rec_plan_defs[NUM_REC_PLANS] = {
 	[PLAN_STORE_POPULAR] = {
 		"SELECT p.sku, p.popularity FROM omni.recommend_store_popularity p"
 		" WHERE p.location = $1 ORDER BY p.popularity DESC, p.sku LIMIT $2", 2, {TEXTOID, INT4OID}
+	},
+	[PLAN_CUSTOMER_ITEMS] = {
+		"SELECT c.skus, c.scores FROM omni.recommend_customer_items c WHERE c.customer_id = $1",
+		1, {INT8OID}
 	},
 	[PLAN_AVAILABLE] = {
 		"SELECT u.sku FROM unnest($1::text[]) WITH ORDINALITY AS u(sku, n)"
@@ -226,6 +239,7 @@ ReadSettings(RecSettings *s)
 	s->blend_repeat = ColFloat8(0, 11);
 	s->blend_popular = ColFloat8(0, 12);
 	s->trending_half_life = ColFloat8(0, 13);
+	s->blend_others = ColFloat8(0, 14);
 }
 
 static void
@@ -250,6 +264,7 @@ typedef struct RecMatrix
 	int			nskus;
 	int64		nnz;
 	char	  **skus;			/* SKU of each column */
+	int64	   *customers;		/* customer id of each row */
 	int		   *row_start;		/* ncustomers + 1 */
 	int		   *row_sku;		/* nnz */
 	float	   *row_w;			/* nnz */
@@ -336,6 +351,7 @@ LoadMatrix(RecMatrix *m, const RecSettings *s, int64 *signals)
 	memset(m, 0, sizeof(*m));
 	m->skus = palloc(sizeof(char *) * capacity);
 	m->row_start = palloc(sizeof(int) * (n + 2));
+	m->customers = palloc(sizeof(int64) * (n + 1));
 	m->row_sku = palloc(sizeof(int) * (n + 1));
 	m->row_w = palloc(sizeof(float) * (n + 1));
 	for (i = 0; i < n; i++)
@@ -350,6 +366,7 @@ LoadMatrix(RecMatrix *m, const RecSettings *s, int64 *signals)
 			continue;
 		if (m->ncustomers == 0 || customer != last_customer)
 		{
+			m->customers[m->ncustomers] = customer;
 			m->row_start[m->ncustomers++] = (int) m->nnz;
 			last_customer = customer;
 		}
@@ -577,6 +594,145 @@ BuildNeighbours(const RecMatrix *m, const RecSettings *s)
 	return pairs;
 }
 
+/*
+ * The same matrix seen from the customers: rows are SKUs, columns
+ * customers, so that NeighboursOf finds similar customers.
+ */
+static void
+SwapMatrix(const RecMatrix *m, RecMatrix *t)
+{
+	int			u;
+	int64		p;
+
+	memset(t, 0, sizeof(*t));
+	t->ncustomers = m->nskus;
+	t->nskus = m->ncustomers;
+	t->nnz = m->nnz;
+	t->row_start = m->col_start;
+	t->row_sku = m->col_customer;
+	t->row_w = m->col_w;
+	t->col_start = m->row_start;
+	t->col_customer = m->row_sku;
+	t->col_w = m->row_w;
+	t->skus = palloc(sizeof(char *) * (m->ncustomers + 1));
+	t->norm = palloc0(sizeof(double) * (m->ncustomers + 1));
+	for (u = 0; u < m->ncustomers; u++)
+	{
+		/* zero-padded, so that ties between customers break by id */
+		t->skus[u] = psprintf("%020lld", (long long) m->customers[u]);
+		for (p = m->row_start[u]; p < m->row_start[u + 1]; p++)
+			t->norm[u] += (double) m->row_w[p] * m->row_w[p];
+		t->norm[u] = sqrt(t->norm[u]);
+	}
+}
+
+/*
+ * What the customers most like u buy: sum over u's CUSTOMER_NEIGHBOURS most
+ * similar customers v of sim(u, v) * w_vj, top CUSTOMER_ITEMS SKUs kept.
+ */
+static int
+CustomerItems(const RecMatrix *m, const Neighbour *peers, int npeers,
+			  double *acc, int *touched, Neighbour *heap)
+{
+	int			ntouched = 0,
+				nheap = 0,
+				t,
+				k;
+	int64		p;
+
+	for (k = 0; k < npeers; k++)
+	{
+		int			v = peers[k].sku;
+
+		for (p = m->row_start[v]; p < m->row_start[v + 1]; p++)
+		{
+			int			j = m->row_sku[p];
+
+			if (acc[j] == 0.0)
+				touched[ntouched++] = j;
+			acc[j] += peers[k].score * m->row_w[p];
+		}
+	}
+	for (t = 0; t < ntouched; t++)
+	{
+		Neighbour	cand;
+
+		cand.sku = touched[t];
+		cand.score = (float) acc[touched[t]];
+		acc[touched[t]] = 0.0;
+		HeapOffer(m, heap, &nheap, CUSTOMER_ITEMS, cand);
+	}
+	sort_matrix = m;
+	qsort(heap, nheap, sizeof(Neighbour), NeighbourCmp);
+	return nheap;
+}
+
+static void
+StoreCustomerItems(const RecMatrix *m, int64 customer, const Neighbour *items, int n,
+				   SPIPlanPtr insert)
+{
+	Datum	   *skus = palloc(sizeof(Datum) * n);
+	Datum	   *scores = palloc(sizeof(Datum) * n);
+	Datum		values[3];
+	int			k;
+
+	for (k = 0; k < n; k++)
+	{
+		skus[k] = CStringGetTextDatum(m->skus[items[k].sku]);
+		scores[k] = Float4GetDatum(items[k].score);
+	}
+	values[0] = Int64GetDatum(customer);
+	values[1] = PointerGetDatum(construct_array(skus, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[2] = PointerGetDatum(construct_array(scores, n, FLOAT4OID, sizeof(float4),
+												true, TYPALIGN_INT));
+	if (SPI_execute_plan(insert, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "storing the items of customer %lld failed", (long long) customer);
+	for (k = 0; k < n; k++)
+		pfree(DatumGetPointer(skus[k]));
+	pfree(skus);
+	pfree(scores);
+	pfree(DatumGetPointer(values[1]));
+	pfree(DatumGetPointer(values[2]));
+}
+
+/* Similar customers of every customer, and what they buy */
+static void
+BuildCustomerItems(const RecMatrix *m, const RecSettings *s)
+{
+	RecMatrix	t;
+	RecSettings peer_settings = *s;
+	double	   *acc;
+	int		   *touched;
+	Neighbour  *peers = palloc(sizeof(Neighbour) * CUSTOMER_NEIGHBOURS);
+	Neighbour  *items = palloc(sizeof(Neighbour) * CUSTOMER_ITEMS);
+	Oid			types[3] = {INT8OID, TEXTARRAYOID, FLOAT4ARRAYOID};
+	SPIPlanPtr	insert;
+	int			u;
+
+	SwapMatrix(m, &t);
+	acc = palloc0(sizeof(double) * (Max(m->nskus, m->ncustomers) + 1));
+	touched = palloc(sizeof(int) * (Max(m->nskus, m->ncustomers) + 1));
+	peer_settings.neighbours = CUSTOMER_NEIGHBOURS;
+	insert = SPI_prepare("INSERT INTO omni.recommend_customer_items (customer_id, skus, scores)"
+						 " VALUES ($1, $2, $3)", 3, types);
+	if (insert == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	for (u = 0; u < m->ncustomers; u++)
+	{
+		int			npeers,
+					nitems;
+
+		CHECK_FOR_INTERRUPTS();
+		npeers = NeighboursOf(&t, &peer_settings, u, acc, touched, peers);
+		if (npeers == 0)
+			continue;
+		nitems = CustomerItems(m, peers, npeers, acc, touched, items);
+		if (nitems > 0)
+			StoreCustomerItems(m, m->customers[u], items, nitems, insert);
+	}
+	SPI_freeplan(insert);
+}
+
 static void
 ExecWrite(const char *sql, int nargs, Oid *types, Datum *values)
 {
@@ -664,6 +820,8 @@ omni_refresh_recommendations(PG_FUNCTION_ARGS)
 	/* readers keep the old rows until commit (DELETE, not TRUNCATE) */
 	ExecWrite("DELETE FROM omni.recommend_neighbours", 0, NULL, NULL);
 	pairs = BuildNeighbours(&m, &s);
+	ExecWrite("DELETE FROM omni.recommend_customer_items", 0, NULL, NULL);
+	BuildCustomerItems(&m, &s);
 	BuildPopularity(&s);
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
@@ -681,12 +839,13 @@ typedef struct Candidate
 	char		sku[SKU_KEY_LEN];
 	int			history;		/* index in the history, or -1 */
 	double		similar;
+	double		others;			/* what similar customers buy */
 	double		popular;
 	bool		store_popular;	/* popular is the store's */
 	double		best_contrib;
 	int			best_source;	/* history index of the largest contribution */
 	double		score;
-	int			part;			/* 0 similar, 1 repeat, 2 popular */
+	int			part;			/* 0 similar, 1 repeat, 2 popular, 3 others */
 } Candidate;
 
 typedef struct HistoryItem
@@ -722,6 +881,7 @@ CandidateGet(Scoring *sc, const char *sku)
 	{
 		c->history = -1;
 		c->similar = 0;
+		c->others = 0;
 		c->popular = 0;
 		c->store_popular = false;
 		c->best_contrib = 0;
@@ -915,6 +1075,29 @@ AddNeighbours(Scoring *sc)
 	}
 }
 
+/* What similar customers buy (as of the last refresh) */
+static void
+AddOthers(Scoring *sc, int64 customer)
+{
+	Datum		values[1];
+	bool		isnull;
+	Datum	   *sku_elems,
+			   *score_elems;
+	int			nsku,
+				nscore,
+				e;
+
+	values[0] = Int64GetDatum(customer);
+	if (RecExec(PLAN_CUSTOMER_ITEMS, values, NULL) == 0)
+		return;
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
+					  TEXTOID, -1, false, TYPALIGN_INT, &sku_elems, NULL, &nsku);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
+					  FLOAT4OID, sizeof(float4), true, TYPALIGN_INT, &score_elems, NULL, &nscore);
+	for (e = 0; e < nsku && e < nscore; e++)
+		CandidateGet(sc, TextDatumGetCString(sku_elems[e]))->others = DatumGetFloat4(score_elems[e]);
+}
+
 /* Popular items as candidates; the store's when a location is given */
 static void
 AddPopular(Scoring *sc)
@@ -977,17 +1160,22 @@ RankCandidates(Scoring *sc, int *ncand)
 	HASH_SEQ_STATUS seq;
 	Candidate  *c;
 	Candidate **list;
-	double		max_similar = 0;
+	double		max_similar = 0,
+				max_others = 0;
 	int			n = 0;
 
 	hash_seq_init(&seq, sc->candidates);
 	while ((c = hash_seq_search(&seq)) != NULL)
+	{
 		max_similar = Max(max_similar, c->similar);
+		max_others = Max(max_others, c->others);
+	}
 	list = palloc(sizeof(Candidate *) * (hash_get_num_entries(sc->candidates) + 1));
 	hash_seq_init(&seq, sc->candidates);
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
-		double		parts[3] = {0, 0, 0};
+		double		parts[4] = {0, 0, 0, 0};
+		int			p;
 
 		if (c->history >= 0 && sc->history[c->history].affinity <= 0)
 			continue;			/* returned, or no net positive signal */
@@ -997,9 +1185,19 @@ RankCandidates(Scoring *sc, int *ncand)
 		if (c->history >= 0)
 			parts[1] = s->blend_repeat * sc->history[c->history].affinity;
 		parts[2] = s->blend_popular * c->popular;
-		c->part = parts[1] > 0 && parts[1] >= parts[0] && parts[1] >= parts[2] ? 1 :
-			parts[0] > 0 && parts[0] >= parts[2] ? 0 : 2;
-		c->score = parts[0] + parts[1] + parts[2] + POPULAR_TIEBREAK * c->popular;
+		if (max_others > 0)
+			parts[3] = s->blend_others * c->others / max_others;
+		/* the reason: the largest part, repeat first, popularity last */
+		c->part = 2;
+		c->score = POPULAR_TIEBREAK * c->popular;
+		for (p = 0; p < 4; p++)
+			c->score += parts[p];
+		if (parts[1] > 0 && parts[1] >= parts[0] && parts[1] >= parts[3] && parts[1] >= parts[2])
+			c->part = 1;
+		else if (parts[0] > 0 && parts[0] >= parts[3] && parts[0] >= parts[2])
+			c->part = 0;
+		else if (parts[3] > 0 && parts[3] >= parts[2])
+			c->part = 3;
 		list[n++] = c;
 	}
 	qsort(list, n, sizeof(Candidate *), CandidateCmp);
@@ -1030,6 +1228,8 @@ Reason(const Scoring *sc, const Candidate *c)
 			return pstrdup("on your wishlist");
 		return pstrdup("you viewed this");
 	}
+	if (c->part == 3)
+		return pstrdup("customers like you buy this");
 	return pstrdup(c->store_popular ? "popular in this store" : "popular now");
 }
 
@@ -1118,6 +1318,7 @@ omni_recommend(PG_FUNCTION_ARGS)
 								HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	LoadHistory(&sc, customer);
 	AddNeighbours(&sc);
+	AddOthers(&sc, customer);
 	AddPopular(&sc);
 	list = RankCandidates(&sc, &n);
 	out = palloc(sizeof(Candidate *) * (Min(n, k) + 1));

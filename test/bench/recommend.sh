@@ -44,43 +44,45 @@ best_of() { sort -k1,1gr | head -1; }
 if [ "$TUNE" = 1 ]; then
 	echo "== tuning on the validation split (model trained without the last two invoices)"
 	# 1. the model: shrinkage, judged on item-kNN alone
-	for shrink in 0 10 50 200; do
+	for shrink in 0 10 50; do
 		q -c "UPDATE omni.recommend_settings SET shrinkage = $shrink" -c "SELECT omni.refresh_recommendations()" >/dev/null
-		ndcg=$(evaluate val knn "blend_similar = 1, blend_repeat = 0, blend_popular = 0")
+		ndcg=$(evaluate val knn "blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0")
 		echo "  shrinkage=$shrink  item-kNN NDCG@10=$ndcg"
 		echo "$ndcg $shrink" >>"$tmp_tune/shrink"
 	done
 	best_shrink=$(best_of <"$tmp_tune/shrink" | cut -d' ' -f2)
 	q -c "UPDATE omni.recommend_settings SET shrinkage = $best_shrink" -c "SELECT omni.refresh_recommendations()" >/dev/null
 	# 2. how much a return counts against a purchase (0: ignored)
-	for wr in -1 -0.3 0; do
+	for wr in -1 0; do
 		q -c "UPDATE omni.recommend_settings SET weight_return = $wr" -c "SELECT omni.refresh_recommendations()" >/dev/null
-		ndcg=$(evaluate val ours "history_half_life = 1000, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.2")
+		ndcg=$(evaluate val ours "history_half_life = 1000, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.1, blend_others = 0")
 		echo "  weight_return=$wr  NDCG@10=$ndcg"
 		echo "$ndcg $wr" >>"$tmp_tune/wr"
 	done
 	best_wr=$(best_of <"$tmp_tune/wr" | cut -d' ' -f2)
 	q -c "UPDATE omni.recommend_settings SET weight_return = $best_wr" -c "SELECT omni.refresh_recommendations()" >/dev/null
 	# 3. recency of the personal history
-	for hl in 365 1000 3650; do
-		ndcg=$(evaluate val ours "history_half_life = $hl, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.2")
+	for hl in 1000 3650; do
+		ndcg=$(evaluate val ours "history_half_life = $hl, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.1, blend_others = 0")
 		echo "  history_half_life=$hl  NDCG@10=$ndcg"
 		echo "$ndcg $hl" >>"$tmp_tune/hl"
 	done
 	best_hl=$(best_of <"$tmp_tune/hl" | cut -d' ' -f2)
 	# 4. the blend
-	for sim in 0.05 0.1 0.2; do
-		for pop in 0.1 0.2 0.5; do
-			ndcg=$(evaluate val ours "history_half_life = $best_hl, blend_similar = $sim, blend_repeat = 1, blend_popular = $pop")
-			echo "  blend_similar=$sim blend_popular=$pop  NDCG@10=$ndcg"
-			echo "$ndcg $sim $pop" >>"$tmp_tune/blend"
+	for others in 0 0.3 0.6 1 2; do
+		for sim in 0.05 0.1; do
+			for pop in 0.2; do
+				ndcg=$(evaluate val ours "history_half_life = $best_hl, blend_similar = $sim, blend_repeat = 1, blend_popular = $pop, blend_others = $others")
+				echo "  blend_others=$others blend_similar=$sim blend_popular=$pop  NDCG@10=$ndcg"
+				echo "$ndcg $sim $pop $others" >>"$tmp_tune/blend"
+			done
 		done
 	done
-	read -r val_ndcg best_sim best_pop < <(best_of <"$tmp_tune/blend")
+	read -r val_ndcg best_sim best_pop best_others < <(best_of <"$tmp_tune/blend")
 	q -c "UPDATE omni.recommend_settings SET history_half_life = $best_hl, blend_similar = $best_sim,
-	      blend_repeat = 1, blend_popular = $best_pop"
+	      blend_repeat = 1, blend_popular = $best_pop, blend_others = $best_others"
 	q -c "SELECT rb.run_personal_popularity('val')"
-	echo "  chosen: shrinkage=$best_shrink weight_return=$best_wr history_half_life=$best_hl blend_similar=$best_sim blend_popular=$best_pop" \
+	echo "  chosen: shrinkage=$best_shrink weight_return=$best_wr history_half_life=$best_hl blend_similar=$best_sim blend_popular=$best_pop blend_others=$best_others" \
 	     "(validation NDCG@10 $val_ndcg; personal popularity $(qv -c "SELECT round(ndcg::numeric, 4) FROM rb.metrics('val', 'personal_popularity')"))"
 fi
 
@@ -94,24 +96,30 @@ t0=$(now_ms)
 q -c "SELECT rb.run_ours('test', 'ours')"
 t1=$(now_ms)
 segment_ms=$(( t1 - t0 ))
-settings=$(qv -c "SELECT shrinkage, weight_return, history_half_life, blend_similar, blend_repeat, blend_popular FROM omni.recommend_settings")
-read -r s_shrink s_wr s_hl s_sim s_rep s_pop <<<"$settings"
+settings=$(qv -c "SELECT shrinkage, weight_return, history_half_life, blend_similar, blend_repeat, blend_popular, blend_others FROM omni.recommend_settings")
+read -r s_shrink s_wr s_hl s_sim s_rep s_pop s_others <<<"$settings"
 q -c "CREATE TEMP TABLE keep AS SELECT * FROM omni.recommend_settings" \
-  -c "UPDATE omni.recommend_settings SET blend_similar = 1, blend_repeat = 0, blend_popular = 0" \
+  -c "UPDATE omni.recommend_settings SET blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0" \
   -c "SELECT rb.run_ours('test', 'item_knn')" \
-  -c "UPDATE omni.recommend_settings SET blend_similar = 0" -c "UPDATE omni.recommend_settings SET blend_similar = keep.blend_similar, blend_repeat = keep.blend_repeat, blend_popular = keep.blend_popular FROM keep" \
+  -c "UPDATE omni.recommend_settings SET blend_similar = 0" -c "UPDATE omni.recommend_settings SET blend_similar = keep.blend_similar, blend_repeat = keep.blend_repeat, blend_popular = keep.blend_popular, blend_others = keep.blend_others FROM keep" \
   -c "SELECT rb.run_popularity('test')" -c "SELECT rb.run_personal_popularity('test')"
+if [ "$s_wr" != "-1" ]; then
+	q -c "UPDATE omni.recommend_settings SET weight_return = -1" -c "SELECT omni.refresh_recommendations()" \
+	  -c "SELECT rb.run_ours('test', 'ours_returns_-1')" \
+	  -c "UPDATE omni.recommend_settings SET weight_return = $s_wr" -c "SELECT omni.refresh_recommendations()" >/dev/null
+fi
 q -P footer=off <<SQL
 SELECT m.method, m.customers,
        round(m.ndcg::numeric, 4) AS "NDCG@10", round(m.recall::numeric, 4) AS "Recall@10",
        round(m.hr::numeric, 4) AS "HR@10", round(m.prec::numeric, 4) AS "P@10",
        round((m.ndcg / pp.ndcg)::numeric, 3) AS "NDCG vs personal pop"
-  FROM (SELECT * FROM rb.metrics('test', 'ours') UNION ALL SELECT * FROM rb.metrics('test', 'item_knn')
+  FROM (SELECT * FROM rb.metrics('test', 'ours') UNION ALL
+        SELECT * FROM rb.metrics('test', 'ours_returns_-1') WHERE EXISTS (SELECT 1 FROM rb.recs WHERE method = 'ours_returns_-1') UNION ALL SELECT * FROM rb.metrics('test', 'item_knn')
         UNION ALL SELECT * FROM rb.metrics('test', 'personal_popularity')
         UNION ALL SELECT * FROM rb.metrics('test', 'popularity')) m
  CROSS JOIN rb.metrics('test', 'personal_popularity') pp;
 SQL
-echo "settings: shrinkage=$s_shrink weight_return=$s_wr history_half_life=$s_hl blend_similar=$s_sim blend_repeat=$s_rep blend_popular=$s_pop"
+echo "settings: shrinkage=$s_shrink weight_return=$s_wr history_half_life=$s_hl blend_similar=$s_sim blend_repeat=$s_rep blend_popular=$s_pop blend_others=$s_others"
 q -P footer=off -c "SELECT customers, skus, signals, neighbour_pairs FROM omni.recommend_model"
 echo "refresh_recommendations() on the full set: $refresh_s s"
 echo "scoring the $(qv -c "SELECT count(*) FROM rb.truth WHERE phase = 'test'") test customers in one LATERAL query: $(( segment_ms / 1000 )).$(( segment_ms % 1000 / 100 )) s"
