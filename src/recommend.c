@@ -1192,7 +1192,9 @@ RankCandidates(Scoring *sc, int *ncand)
 		c->score = POPULAR_TIEBREAK * c->popular;
 		for (p = 0; p < 4; p++)
 			c->score += parts[p];
-		if (parts[1] > 0 && parts[1] >= parts[0] && parts[1] >= parts[3] && parts[1] >= parts[2])
+		/* what they bought themselves is the plainest reason there is */
+		if (parts[1] > 0 && (sc->history[c->history].baskets > 0 ||
+							 (parts[1] >= parts[0] && parts[1] >= parts[3] && parts[1] >= parts[2])))
 			c->part = 1;
 		else if (parts[0] > 0 && parts[0] >= parts[3] && parts[0] >= parts[2])
 			c->part = 0;
