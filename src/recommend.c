@@ -39,8 +39,8 @@
  * blended with blend_repeat, blend_similar, blend_others, blend_popular
  * (tuned on a
  * validation split, see doc/recommend.md).  An item whose net signal is not
- * positive (returned) is never recommended.  The reason names the part that
- * contributed most.  With a location, candidates best first are checked in
+ * positive (returned) is never recommended.  The reason is the customer's
+ * own signal when there is one, else the part that contributed most.  With a location, candidates best first are checked in
  * chunks with omni.available() until k are on the shelf.
  *
  *-------------------------------------------------------------------------
@@ -68,8 +68,7 @@ PG_FUNCTION_INFO_V1(omni_recommend);
 #define SKU_KEY_LEN 80
 /* popular candidates considered per call */
 #define POPULAR_POOL 100
-/* similar customers per customer, and the SKUs kept of what they buy */
-#define CUSTOMER_NEIGHBOURS 30
+/* SKUs kept per customer of what their similar customers buy */
 #define CUSTOMER_ITEMS 50
 /* signals read per customer, newest first (older ones weigh little) */
 #define HISTORY_LIMIT 2000
@@ -98,6 +97,7 @@ typedef struct RecSettings
 	double		blend_popular;
 	double		trending_half_life;
 	double		blend_others;
+	int			customer_neighbours;
 } RecSettings;
 
 /* ---------------------------------------------------------------- plans */
@@ -127,7 +127,7 @@ static const RecPlanDef rec_plan_defs[NUM_REC_PLANS] = {
 	[PLAN_SETTINGS] = {
 		"SELECT weight_purchase, weight_cart, weight_wishlist, weight_view, weight_return,"
 		" model_half_life, shrinkage, neighbours, history_half_life, blend_similar,"
-		" blend_repeat, blend_popular, trending_half_life, blend_others"
+		" blend_repeat, blend_popular, trending_half_life, blend_others, customer_neighbours"
 		" FROM omni.recommend_settings", 0, {0}
 	},
 	[PLAN_CUSTOMER_EXISTS] = {
@@ -240,6 +240,8 @@ ReadSettings(RecSettings *s)
 	s->blend_popular = ColFloat8(0, 12);
 	s->trending_half_life = ColFloat8(0, 13);
 	s->blend_others = ColFloat8(0, 14);
+	s->customer_neighbours = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+														 SPI_tuptable->tupdesc, 15, &isnull));
 }
 
 static void
@@ -627,7 +629,7 @@ SwapMatrix(const RecMatrix *m, RecMatrix *t)
 }
 
 /*
- * What the customers most like u buy: sum over u's CUSTOMER_NEIGHBOURS most
+ * What the customers most like u buy: sum over u's customer_neighbours most
  * similar customers v of sim(u, v) * w_vj, top CUSTOMER_ITEMS SKUs kept.
  */
 static int
@@ -703,7 +705,7 @@ BuildCustomerItems(const RecMatrix *m, const RecSettings *s)
 	RecSettings peer_settings = *s;
 	double	   *acc;
 	int		   *touched;
-	Neighbour  *peers = palloc(sizeof(Neighbour) * CUSTOMER_NEIGHBOURS);
+	Neighbour  *peers = palloc(sizeof(Neighbour) * s->customer_neighbours);
 	Neighbour  *items = palloc(sizeof(Neighbour) * CUSTOMER_ITEMS);
 	Oid			types[3] = {INT8OID, TEXTARRAYOID, FLOAT4ARRAYOID};
 	SPIPlanPtr	insert;
@@ -712,7 +714,7 @@ BuildCustomerItems(const RecMatrix *m, const RecSettings *s)
 	SwapMatrix(m, &t);
 	acc = palloc0(sizeof(double) * (Max(m->nskus, m->ncustomers) + 1));
 	touched = palloc(sizeof(int) * (Max(m->nskus, m->ncustomers) + 1));
-	peer_settings.neighbours = CUSTOMER_NEIGHBOURS;
+	peer_settings.neighbours = s->customer_neighbours;
 	insert = SPI_prepare("INSERT INTO omni.recommend_customer_items (customer_id, skus, scores)"
 						 " VALUES ($1, $2, $3)", 3, types);
 	if (insert == NULL)
@@ -814,6 +816,9 @@ omni_refresh_recommendations(PG_FUNCTION_ARGS)
 	build_cxt = AllocSetContextCreate(CurrentMemoryContext, "omni recommend build",
 									  ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(build_cxt);
+	/* one build at a time: a second one waits, then rebuilds on fresh data */
+	ExecWrite("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('omni.refresh_recommendations'))",
+			  0, NULL, NULL);
 	ReadSettings(&s);
 	LoadMatrix(&m, &s, &signals);
 	TransposeMatrix(&m);
@@ -1192,9 +1197,8 @@ RankCandidates(Scoring *sc, int *ncand)
 		c->score = POPULAR_TIEBREAK * c->popular;
 		for (p = 0; p < 4; p++)
 			c->score += parts[p];
-		/* what they bought themselves is the plainest reason there is */
-		if (parts[1] > 0 && (sc->history[c->history].baskets > 0 ||
-							 (parts[1] >= parts[0] && parts[1] >= parts[3] && parts[1] >= parts[2])))
+		/* what they bought, carted, wished or viewed is the plainest reason */
+		if (parts[1] > 0)
 			c->part = 1;
 		else if (parts[0] > 0 && parts[0] >= parts[3] && parts[0] >= parts[2])
 			c->part = 0;

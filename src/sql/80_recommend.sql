@@ -55,11 +55,12 @@ CREATE TABLE omni.recommend_settings (
     shrinkage          float8 NOT NULL DEFAULT 0 CHECK (shrinkage >= 0),
     neighbours         int NOT NULL DEFAULT 50 CHECK (neighbours BETWEEN 1 AND 1000),
     history_half_life  float8 NOT NULL DEFAULT 1000 CHECK (history_half_life > 0),
-    blend_similar      float8 NOT NULL DEFAULT 0.1 CHECK (blend_similar >= 0),
+    blend_similar      float8 NOT NULL DEFAULT 0.05 CHECK (blend_similar >= 0),
     blend_repeat       float8 NOT NULL DEFAULT 1.0 CHECK (blend_repeat >= 0),
     blend_popular      float8 NOT NULL DEFAULT 0.2 CHECK (blend_popular >= 0),
     trending_half_life float8 NOT NULL DEFAULT 14 CHECK (trending_half_life > 0),
-    blend_others       float8 NOT NULL DEFAULT 1 CHECK (blend_others >= 0),
+    blend_others       float8 NOT NULL DEFAULT 2 CHECK (blend_others >= 0),
+    customer_neighbours int NOT NULL DEFAULT 100 CHECK (customer_neighbours BETWEEN 1 AND 1000),
     CHECK (weight_purchase > 0 AND weight_cart >= 0 AND weight_wishlist >= 0 AND weight_view >= 0)
 );
 INSERT INTO omni.recommend_settings DEFAULT VALUES;
@@ -79,7 +80,8 @@ COMMENT ON COLUMN omni.recommend_settings.blend_repeat IS 'Weight of the persona
 COMMENT ON COLUMN omni.recommend_settings.blend_popular IS 'Weight of popularity (0..1), which also fills cold starts';
 COMMENT ON COLUMN omni.recommend_settings.trending_half_life IS 'Days after which a sale counts half in the trending score';
 COMMENT ON COLUMN omni.recommend_settings.blend_others IS
-    'Weight of what the 30 most similar customers buy (0..1 per customer, as of the last refresh)';
+    'Weight of what the most similar customers buy (0..1 per customer, as of the last refresh)';
+COMMENT ON COLUMN omni.recommend_settings.customer_neighbours IS 'Similar customers kept per customer';
 SELECT pg_catalog.pg_extension_config_dump('omni.recommend_settings', '');
 
 -- ---------------------------------------------------------------- model
@@ -100,7 +102,7 @@ CREATE TABLE omni.recommend_customer_items (
     CHECK (cardinality(skus) = cardinality(scores))
 );
 COMMENT ON TABLE omni.recommend_customer_items IS
-    'Per customer, what their 30 most similar customers (cosine over the same weights) buy: top 50 SKUs with sum of similarity x weight; rebuilt by omni.refresh_recommendations()';
+    'Per customer, what their most similar customers (customer_neighbours; cosine over the same weights) buy: top 50 SKUs with sum of similarity x weight; rebuilt by omni.refresh_recommendations()';
 
 CREATE TABLE omni.recommend_popularity (
     sku        text PRIMARY KEY,

@@ -44,7 +44,7 @@ best_of() { sort -k1,1gr | head -1; }
 if [ "$TUNE" = 1 ]; then
 	echo "== tuning on the validation split (model trained without the last two invoices)"
 	# 1. the model: shrinkage, judged on item-kNN alone
-	for shrink in 0 10 50; do
+	for shrink in 0 10 50 200; do
 		q -c "UPDATE omni.recommend_settings SET shrinkage = $shrink" -c "SELECT omni.refresh_recommendations()" >/dev/null
 		ndcg=$(evaluate val knn "blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0")
 		echo "  shrinkage=$shrink  item-kNN NDCG@10=$ndcg"
@@ -68,8 +68,17 @@ if [ "$TUNE" = 1 ]; then
 		echo "$ndcg $hl" >>"$tmp_tune/hl"
 	done
 	best_hl=$(best_of <"$tmp_tune/hl" | cut -d' ' -f2)
-	# 4. the blend
-	for others in 0 0.3 0.6 1 2; do
+	# 4. how many similar customers
+	for cn in 30 100; do
+		q -c "UPDATE omni.recommend_settings SET customer_neighbours = $cn" -c "SELECT omni.refresh_recommendations()" >/dev/null
+		ndcg=$(evaluate val ours "history_half_life = $best_hl, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.2, blend_others = 1")
+		echo "  customer_neighbours=$cn  NDCG@10=$ndcg"
+		echo "$ndcg $cn" >>"$tmp_tune/cn"
+	done
+	best_cn=$(best_of <"$tmp_tune/cn" | cut -d' ' -f2)
+	q -c "UPDATE omni.recommend_settings SET customer_neighbours = $best_cn" -c "SELECT omni.refresh_recommendations()" >/dev/null
+	# 5. the blend
+	for others in 0 0.6 1 2; do
 		for sim in 0.05 0.1; do
 			for pop in 0.2; do
 				ndcg=$(evaluate val ours "history_half_life = $best_hl, blend_similar = $sim, blend_repeat = 1, blend_popular = $pop, blend_others = $others")
@@ -82,7 +91,7 @@ if [ "$TUNE" = 1 ]; then
 	q -c "UPDATE omni.recommend_settings SET history_half_life = $best_hl, blend_similar = $best_sim,
 	      blend_repeat = 1, blend_popular = $best_pop, blend_others = $best_others"
 	q -c "SELECT rb.run_personal_popularity('val')"
-	echo "  chosen: shrinkage=$best_shrink weight_return=$best_wr history_half_life=$best_hl blend_similar=$best_sim blend_popular=$best_pop blend_others=$best_others" \
+	echo "  chosen: shrinkage=$best_shrink weight_return=$best_wr history_half_life=$best_hl blend_similar=$best_sim blend_popular=$best_pop blend_others=$best_others customer_neighbours=$best_cn" \
 	     "(validation NDCG@10 $val_ndcg; personal popularity $(qv -c "SELECT round(ndcg::numeric, 4) FROM rb.metrics('val', 'personal_popularity')"))"
 fi
 
@@ -96,8 +105,8 @@ t0=$(now_ms)
 q -c "SELECT rb.run_ours('test', 'ours')"
 t1=$(now_ms)
 segment_ms=$(( t1 - t0 ))
-settings=$(qv -c "SELECT shrinkage, weight_return, history_half_life, blend_similar, blend_repeat, blend_popular, blend_others FROM omni.recommend_settings")
-read -r s_shrink s_wr s_hl s_sim s_rep s_pop s_others <<<"$settings"
+settings=$(qv -c "SELECT shrinkage, weight_return, history_half_life, blend_similar, blend_repeat, blend_popular, blend_others, customer_neighbours FROM omni.recommend_settings")
+read -r s_shrink s_wr s_hl s_sim s_rep s_pop s_others s_cn <<<"$settings"
 q -c "CREATE TEMP TABLE keep AS SELECT * FROM omni.recommend_settings" \
   -c "UPDATE omni.recommend_settings SET blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0" \
   -c "SELECT rb.run_ours('test', 'item_knn')" \
@@ -119,7 +128,7 @@ SELECT m.method, m.customers,
         UNION ALL SELECT * FROM rb.metrics('test', 'popularity')) m
  CROSS JOIN rb.metrics('test', 'personal_popularity') pp;
 SQL
-echo "settings: shrinkage=$s_shrink weight_return=$s_wr history_half_life=$s_hl blend_similar=$s_sim blend_repeat=$s_rep blend_popular=$s_pop blend_others=$s_others"
+echo "settings: shrinkage=$s_shrink weight_return=$s_wr history_half_life=$s_hl blend_similar=$s_sim blend_repeat=$s_rep blend_popular=$s_pop blend_others=$s_others customer_neighbours=$s_cn"
 q -P footer=off -c "SELECT customers, skus, signals, neighbour_pairs FROM omni.recommend_model"
 echo "refresh_recommendations() on the full set: $refresh_s s"
 echo "scoring the $(qv -c "SELECT count(*) FROM rb.truth WHERE phase = 'test'") test customers in one LATERAL query: $(( segment_ms / 1000 )).$(( segment_ms % 1000 / 100 )) s"
