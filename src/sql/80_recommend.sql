@@ -3,10 +3,11 @@
 --
 -- omni.interaction_signals is the ONE place that reads the tables of the
 -- orders part (and the anonymous store sales of the stock ledger): the
--- model build and the scoring read nothing else.  The model lives in three
+-- model build and the scoring read nothing else.  The model lives in four
 -- small tables rebuilt by omni.refresh_recommendations(): neighbours as
--- arrays per SKU (one row read per item of a customer's history),
--- popularity, and popularity per store.
+-- arrays per SKU (one row read per item of a customer's history), what
+-- similar customers buy as arrays per customer, popularity, and popularity
+-- per store.
 
 -- ---------------------------------------------------------------- signals
 
