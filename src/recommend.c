@@ -1247,7 +1247,8 @@ static int
 FilterAvailable(Scoring *sc, Candidate **list, int n, int k, Candidate **out)
 {
 	int			kept = 0,
-				next = 0;
+				next = 0,
+				least = 16;
 
 	if (sc->location == NULL)
 	{
@@ -1257,7 +1258,8 @@ FilterAvailable(Scoring *sc, Candidate **list, int n, int k, Candidate **out)
 	}
 	while (kept < k && next < n)
 	{
-		int			chunk = Min(n - next, Max(2 * (k - kept), 16));
+		/* chunks grow: where little is on the shelf, few round trips */
+		int			chunk = Min(n - next, Max(2 * (k - kept), least));
 		Datum	   *skus = palloc(sizeof(Datum) * chunk);
 		Datum		values[2];
 		uint64		r,
@@ -1281,6 +1283,7 @@ FilterAvailable(Scoring *sc, Candidate **list, int n, int k, Candidate **out)
 				out[kept++] = list[pos++];
 		}
 		next += chunk;
+		least = Min(least * 2, 4096);
 	}
 	return kept;
 }
