@@ -64,7 +64,8 @@ do_start()
 	do_stop
 	mkdir -p "$DIR"
 	[ "$(id -u)" -eq 0 ] && chown "$RUN_AS" "$DIR"
-	as_owner rm -rf "$DATA" "$SOCK"
+	# a fresh log too: make test looks in it for crashed backends of this run
+	as_owner rm -rf "$DATA" "$SOCK" "$LOG"
 	as_owner mkdir -p "$SOCK"
 	as_owner "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 \
 		--locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 ||

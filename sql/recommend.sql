@@ -70,8 +70,13 @@ SELECT customers, skus, signals, neighbour_pairs > 0 AS has_pairs, built_at <= n
 SELECT sku, round(score::numeric, 4) AS score FROM omni.similar_items('RC-MUG', 3);
 SELECT count(*) AS itself FROM omni.similar_items('RC-TEA', 100) WHERE sku = 'RC-TEA';
 
--- alice: her pens first (repeat), tea because she bought a mug, never the lamp
+-- alice: her pens first (three baskets), the mug she bought once, then what
+-- customers like her buy; never the lamp she returned
 SELECT sku, round(score::numeric, 4) AS score, reason FROM omni.recommend(:alice, 5);
+-- weighting the item neighbours instead: tea comes because she bought a mug
+UPDATE omni.recommend_settings SET blend_similar = 1, blend_others = 0;
+SELECT sku, reason FROM omni.recommend(:alice, 5) WHERE reason LIKE 'bought with%';
+UPDATE omni.recommend_settings SET blend_similar = DEFAULT, blend_others = DEFAULT;
 SELECT count(*) AS lamp FROM omni.recommend(:alice, 100) WHERE sku = 'RC-LAMP';
 -- in the store only what is on its shelf now
 SELECT sku, reason FROM omni.recommend(:alice, 3, 'rc-store');
@@ -82,6 +87,9 @@ SELECT count(*) FROM omni.recommend(:alice, 5, 'rc-empty');
 -- erin has no history: popular items; in the store, the store's bestsellers
 SELECT sku, reason FROM omni.recommend(:erin, 3);
 SELECT sku, reason FROM omni.recommend(:erin, 2, 'rc-store');
+-- dave bought what bob and carol bought, and carol also bought a spoon
+SELECT count(*) AS customers_with_peers FROM omni.recommend_customer_items;
+SELECT sku, reason FROM omni.recommend(:dave, 10) WHERE sku = 'RC-SPOON';
 -- what carol left in her cart and on her wishlist comes back, with its reason
 SELECT sku, reason FROM omni.recommend(:carol, 10)
  WHERE reason IN ('in your cart', 'on your wishlist') ORDER BY sku;

@@ -22,19 +22,25 @@
  * arrays in one row of omni.recommend_neighbours.  Popularity, trending and
  * per-store popularity are aggregated in SQL in the same transaction.
  *
- * Scoring (omni.recommend).  The customer's history, aggregated per SKU in
- * one query: affinity (kind-weighted, decayed from their own latest signal
- * with history_half_life), number of baskets bought in, and which kinds
- * were seen.  Three parts, each normalised to 0..1 for the customer:
+ * Scoring (omni.recommend).  The customer's latest HISTORY_LIMIT signals,
+ * summed per SKU in C: affinity (kind-weighted, decayed from their own
+ * latest signal with history_half_life, a basket counting once).  Four
+ * parts:
  *
- *	   similar:  sum over history items h of affinity(h) * sim(h, j)
- *	   repeat:   affinity(j) itself (decayed frequency: what they buy again)
- *	   popular:  popularity(j) (per store when a location is given)
+ *	   repeat:   affinity(j) itself, not normalised, so that one more basket
+ *	             outweighs any neighbour score below 1 (what they buy again)
+ *	   similar:  sum over their EXPANDED_HISTORY strongest items h of
+ *	             affinity(h) * sim(h, j), divided by the customer's largest
+ *	   others:   what the customer's most similar customers buy (their row
+ *	             of omni.recommend_customer_items, built at refresh by the
+ *	             same neighbour code on the transposed matrix), 0..1
+ *	   popular:  popularity(j) / the top one (per store with a location)
  *
- * blended with blend_similar, blend_repeat, blend_popular (tuned on a
+ * blended with blend_repeat, blend_similar, blend_others, blend_popular
+ * (tuned on a
  * validation split, see doc/recommend.md).  An item whose net signal is not
- * positive (returned) is never recommended.  The reason names the part that
- * contributed most.  With a location, candidates best first are checked in
+ * positive (returned) is never recommended.  The reason is the customer's
+ * own signal when there is one, else the part that contributed most.  With a location, candidates best first are checked in
  * chunks with omni.available() until k are on the shelf.
  *
  *-------------------------------------------------------------------------
@@ -62,6 +68,12 @@ PG_FUNCTION_INFO_V1(omni_recommend);
 #define SKU_KEY_LEN 80
 /* popular candidates considered per call */
 #define POPULAR_POOL 100
+/* SKUs kept per customer of what their similar customers buy */
+#define CUSTOMER_ITEMS 50
+/* signals read per customer, newest first (older ones weigh little) */
+#define HISTORY_LIMIT 2000
+/* history items whose neighbours are read, strongest first */
+#define EXPANDED_HISTORY 200
 /* weight of popularity that only breaks ties (cold start, empty parts) */
 #define POPULAR_TIEBREAK 1e-6
 
@@ -84,6 +96,8 @@ typedef struct RecSettings
 	double		blend_repeat;
 	double		blend_popular;
 	double		trending_half_life;
+	double		blend_others;
+	int			customer_neighbours;
 } RecSettings;
 
 /* ---------------------------------------------------------------- plans */
@@ -98,6 +112,7 @@ typedef enum RecPlan
 	PLAN_POPULAR,
 	PLAN_STORE_POPULAR,
 	PLAN_AVAILABLE,
+	PLAN_CUSTOMER_ITEMS,
 	NUM_REC_PLANS
 } RecPlan;
 
@@ -112,7 +127,7 @@ static const RecPlanDef rec_plan_defs[NUM_REC_PLANS] = {
 	[PLAN_SETTINGS] = {
 		"SELECT weight_purchase, weight_cart, weight_wishlist, weight_view, weight_return,"
 		" model_half_life, shrinkage, neighbours, history_half_life, blend_similar,"
-		" blend_repeat, blend_popular, trending_half_life"
+		" blend_repeat, blend_popular, trending_half_life, blend_others, customer_neighbours"
 		" FROM omni.recommend_settings", 0, {0}
 	},
 	[PLAN_CUSTOMER_EXISTS] = {
@@ -121,23 +136,11 @@ static const RecPlanDef rec_plan_defs[NUM_REC_PLANS] = {
 	[PLAN_LOCATION_EXISTS] = {
 		"SELECT 1 FROM omni.locations l WHERE l.code = $1", 1, {TEXTOID}
 	},
-	/* one row per SKU of the customer's history; a basket counts once */
+	/* the customer's latest signals; aggregated per SKU in C */
 	[PLAN_HISTORY] = {
-		"WITH h AS ("
-		"  SELECT x.sku, x.kind, max(x.at) AS at"
-		"    FROM omni.interaction_signals x"
-		"   WHERE x.customer_id = $1"
-		"   GROUP BY x.sku, x.kind, coalesce(x.basket_id::text, x.at::text)),"
-		" r AS (SELECT max(h.at) AS latest FROM h)"
-		" SELECT h.sku,"
-		"   sum(CASE h.kind WHEN 'purchase' THEN $2 WHEN 'cart' THEN $3"
-		"                   WHEN 'wishlist' THEN $4 WHEN 'view' THEN $5 ELSE $6 END"
-		"       * exp(-0.6931471805599453 * extract(epoch FROM r.latest - h.at) / 86400.0 / $7))::float8,"
-		"   (count(*) FILTER (WHERE h.kind = 'purchase'))::int,"
-		"   bool_or(h.kind = 'cart'), bool_or(h.kind = 'wishlist'), bool_or(h.kind = 'view')"
-		"  FROM h CROSS JOIN r"
-		" GROUP BY h.sku ORDER BY h.sku",
-		7, {INT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID}
+		"SELECT x.sku, x.kind, x.at FROM omni.interaction_signals x"
+		" WHERE x.customer_id = $1 ORDER BY x.at DESC LIMIT $2",
+		2, {INT8OID, INT4OID}
 	},
 	[PLAN_NEIGHBOURS] = {
 		"SELECT n.sku, n.neighbours, n.scores FROM omni.recommend_neighbours n"
@@ -150,6 +153,10 @@ static const RecPlanDef rec_plan_defs[NUM_REC_PLANS] = {
 	[PLAN_STORE_POPULAR] = {
 		"SELECT p.sku, p.popularity FROM omni.recommend_store_popularity p"
 		" WHERE p.location = $1 ORDER BY p.popularity DESC, p.sku LIMIT $2", 2, {TEXTOID, INT4OID}
+	},
+	[PLAN_CUSTOMER_ITEMS] = {
+		"SELECT c.skus, c.scores FROM omni.recommend_customer_items c WHERE c.customer_id = $1",
+		1, {INT8OID}
 	},
 	[PLAN_AVAILABLE] = {
 		"SELECT u.sku FROM unnest($1::text[]) WITH ORDINALITY AS u(sku, n)"
@@ -232,6 +239,9 @@ ReadSettings(RecSettings *s)
 	s->blend_repeat = ColFloat8(0, 11);
 	s->blend_popular = ColFloat8(0, 12);
 	s->trending_half_life = ColFloat8(0, 13);
+	s->blend_others = ColFloat8(0, 14);
+	s->customer_neighbours = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+														 SPI_tuptable->tupdesc, 15, &isnull));
 }
 
 static void
@@ -256,6 +266,7 @@ typedef struct RecMatrix
 	int			nskus;
 	int64		nnz;
 	char	  **skus;			/* SKU of each column */
+	int64	   *customers;		/* customer id of each row */
 	int		   *row_start;		/* ncustomers + 1 */
 	int		   *row_sku;		/* nnz */
 	float	   *row_w;			/* nnz */
@@ -278,7 +289,7 @@ static const char *const build_signals_sql =
 " SELECT s.customer_id, s.sku,"
 "   sum(CASE s.kind WHEN 'purchase' THEN $1 WHEN 'cart' THEN $2"
 "                   WHEN 'wishlist' THEN $3 WHEN 'view' THEN $4 ELSE $5 END"
-"       * exp(-0.6931471805599453 * extract(epoch FROM r.latest - s.at) / 86400.0 / $6))::float8"
+"       * exp(-0.6931471805599453 * date_part('epoch', r.latest - s.at) / 86400.0 / $6))::float8"
 "  FROM s CROSS JOIN r"
 " GROUP BY s.customer_id, s.sku ORDER BY s.customer_id, s.sku";
 
@@ -342,6 +353,7 @@ LoadMatrix(RecMatrix *m, const RecSettings *s, int64 *signals)
 	memset(m, 0, sizeof(*m));
 	m->skus = palloc(sizeof(char *) * capacity);
 	m->row_start = palloc(sizeof(int) * (n + 2));
+	m->customers = palloc(sizeof(int64) * (n + 1));
 	m->row_sku = palloc(sizeof(int) * (n + 1));
 	m->row_w = palloc(sizeof(float) * (n + 1));
 	for (i = 0; i < n; i++)
@@ -356,6 +368,7 @@ LoadMatrix(RecMatrix *m, const RecSettings *s, int64 *signals)
 			continue;
 		if (m->ncustomers == 0 || customer != last_customer)
 		{
+			m->customers[m->ncustomers] = customer;
 			m->row_start[m->ncustomers++] = (int) m->nnz;
 			last_customer = customer;
 		}
@@ -583,6 +596,145 @@ BuildNeighbours(const RecMatrix *m, const RecSettings *s)
 	return pairs;
 }
 
+/*
+ * The same matrix seen from the customers: rows are SKUs, columns
+ * customers, so that NeighboursOf finds similar customers.
+ */
+static void
+SwapMatrix(const RecMatrix *m, RecMatrix *t)
+{
+	int			u;
+	int64		p;
+
+	memset(t, 0, sizeof(*t));
+	t->ncustomers = m->nskus;
+	t->nskus = m->ncustomers;
+	t->nnz = m->nnz;
+	t->row_start = m->col_start;
+	t->row_sku = m->col_customer;
+	t->row_w = m->col_w;
+	t->col_start = m->row_start;
+	t->col_customer = m->row_sku;
+	t->col_w = m->row_w;
+	t->skus = palloc(sizeof(char *) * (m->ncustomers + 1));
+	t->norm = palloc0(sizeof(double) * (m->ncustomers + 1));
+	for (u = 0; u < m->ncustomers; u++)
+	{
+		/* zero-padded, so that ties between customers break by id */
+		t->skus[u] = psprintf("%020lld", (long long) m->customers[u]);
+		for (p = m->row_start[u]; p < m->row_start[u + 1]; p++)
+			t->norm[u] += (double) m->row_w[p] * m->row_w[p];
+		t->norm[u] = sqrt(t->norm[u]);
+	}
+}
+
+/*
+ * What the customers most like u buy: sum over u's customer_neighbours most
+ * similar customers v of sim(u, v) * w_vj, top CUSTOMER_ITEMS SKUs kept.
+ */
+static int
+CustomerItems(const RecMatrix *m, const Neighbour *peers, int npeers,
+			  double *acc, int *touched, Neighbour *heap)
+{
+	int			ntouched = 0,
+				nheap = 0,
+				t,
+				k;
+	int64		p;
+
+	for (k = 0; k < npeers; k++)
+	{
+		int			v = peers[k].sku;
+
+		for (p = m->row_start[v]; p < m->row_start[v + 1]; p++)
+		{
+			int			j = m->row_sku[p];
+
+			if (acc[j] == 0.0)
+				touched[ntouched++] = j;
+			acc[j] += peers[k].score * m->row_w[p];
+		}
+	}
+	for (t = 0; t < ntouched; t++)
+	{
+		Neighbour	cand;
+
+		cand.sku = touched[t];
+		cand.score = (float) acc[touched[t]];
+		acc[touched[t]] = 0.0;
+		HeapOffer(m, heap, &nheap, CUSTOMER_ITEMS, cand);
+	}
+	sort_matrix = m;
+	qsort(heap, nheap, sizeof(Neighbour), NeighbourCmp);
+	return nheap;
+}
+
+static void
+StoreCustomerItems(const RecMatrix *m, int64 customer, const Neighbour *items, int n,
+				   SPIPlanPtr insert)
+{
+	Datum	   *skus = palloc(sizeof(Datum) * n);
+	Datum	   *scores = palloc(sizeof(Datum) * n);
+	Datum		values[3];
+	int			k;
+
+	for (k = 0; k < n; k++)
+	{
+		skus[k] = CStringGetTextDatum(m->skus[items[k].sku]);
+		scores[k] = Float4GetDatum(items[k].score);
+	}
+	values[0] = Int64GetDatum(customer);
+	values[1] = PointerGetDatum(construct_array(skus, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[2] = PointerGetDatum(construct_array(scores, n, FLOAT4OID, sizeof(float4),
+												true, TYPALIGN_INT));
+	if (SPI_execute_plan(insert, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "storing the items of customer %lld failed", (long long) customer);
+	for (k = 0; k < n; k++)
+		pfree(DatumGetPointer(skus[k]));
+	pfree(skus);
+	pfree(scores);
+	pfree(DatumGetPointer(values[1]));
+	pfree(DatumGetPointer(values[2]));
+}
+
+/* Similar customers of every customer, and what they buy */
+static void
+BuildCustomerItems(const RecMatrix *m, const RecSettings *s)
+{
+	RecMatrix	t;
+	RecSettings peer_settings = *s;
+	double	   *acc;
+	int		   *touched;
+	Neighbour  *peers = palloc(sizeof(Neighbour) * s->customer_neighbours);
+	Neighbour  *items = palloc(sizeof(Neighbour) * CUSTOMER_ITEMS);
+	Oid			types[3] = {INT8OID, TEXTARRAYOID, FLOAT4ARRAYOID};
+	SPIPlanPtr	insert;
+	int			u;
+
+	SwapMatrix(m, &t);
+	acc = palloc0(sizeof(double) * (Max(m->nskus, m->ncustomers) + 1));
+	touched = palloc(sizeof(int) * (Max(m->nskus, m->ncustomers) + 1));
+	peer_settings.neighbours = s->customer_neighbours;
+	insert = SPI_prepare("INSERT INTO omni.recommend_customer_items (customer_id, skus, scores)"
+						 " VALUES ($1, $2, $3)", 3, types);
+	if (insert == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	for (u = 0; u < m->ncustomers; u++)
+	{
+		int			npeers,
+					nitems;
+
+		CHECK_FOR_INTERRUPTS();
+		npeers = NeighboursOf(&t, &peer_settings, u, acc, touched, peers);
+		if (npeers == 0)
+			continue;
+		nitems = CustomerItems(m, peers, npeers, acc, touched, items);
+		if (nitems > 0)
+			StoreCustomerItems(m, m->customers[u], items, nitems, insert);
+	}
+	SPI_freeplan(insert);
+}
+
 static void
 ExecWrite(const char *sql, int nargs, Oid *types, Datum *values)
 {
@@ -603,16 +755,21 @@ BuildPopularity(const RecSettings *s)
 	values[1] = Float8GetDatum(s->trending_half_life);
 	ExecWrite("DELETE FROM omni.recommend_popularity", 0, NULL, NULL);
 	ExecWrite("DELETE FROM omni.recommend_store_popularity", 0, NULL, NULL);
-	ExecWrite("WITH s AS (SELECT x.customer_id, x.sku, x.location, x.at,"
-			  "                  extract(epoch FROM max(x.at) OVER () - x.at) / 86400.0 AS age"
-			  "             FROM omni.interaction_signals x WHERE x.kind = 'purchase')"
+	/*
+	 * popularity: buyers, each decayed by the age of their latest purchase
+	 * of the SKU (an anonymous sale is a buyer of its own); trending: sales
+	 */
+	ExecWrite("WITH b AS (SELECT x.customer_id, x.sku, max(x.at) AS at, count(*) AS lines"
+			  "             FROM omni.interaction_signals x WHERE x.kind = 'purchase'"
+			  "            GROUP BY x.customer_id, x.sku, CASE WHEN x.customer_id IS NULL THEN x.at END),"
+			  " s AS (SELECT b.*, date_part('epoch', max(b.at) OVER () - b.at) / 86400.0 AS age FROM b)"
 			  " INSERT INTO omni.recommend_popularity (sku, popularity, trending, buyers)"
 			  " SELECT s.sku, sum(exp(-0.6931471805599453 * s.age / $1)),"
-			  "        sum(exp(-0.6931471805599453 * s.age / $2)), count(DISTINCT s.customer_id)"
+			  "        sum(s.lines * exp(-0.6931471805599453 * s.age / $2)), count(DISTINCT s.customer_id)"
 			  "   FROM s GROUP BY s.sku",
 			  2, types, values);
 	ExecWrite("WITH s AS (SELECT x.sku, x.location, x.qty,"
-			  "                  extract(epoch FROM max(x.at) OVER () - x.at) / 86400.0 AS age"
+			  "                  date_part('epoch', max(x.at) OVER () - x.at) / 86400.0 AS age"
 			  "             FROM omni.interaction_signals x WHERE x.kind = 'purchase')"
 			  " INSERT INTO omni.recommend_store_popularity (location, sku, popularity)"
 			  " SELECT s.location, s.sku, sum(s.qty * exp(-0.6931471805599453 * s.age / $1))"
@@ -659,12 +816,17 @@ omni_refresh_recommendations(PG_FUNCTION_ARGS)
 	build_cxt = AllocSetContextCreate(CurrentMemoryContext, "omni recommend build",
 									  ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(build_cxt);
+	/* one build at a time: a second one waits, then rebuilds on fresh data */
+	ExecWrite("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('omni.refresh_recommendations'))",
+			  0, NULL, NULL);
 	ReadSettings(&s);
 	LoadMatrix(&m, &s, &signals);
 	TransposeMatrix(&m);
 	/* readers keep the old rows until commit (DELETE, not TRUNCATE) */
 	ExecWrite("DELETE FROM omni.recommend_neighbours", 0, NULL, NULL);
 	pairs = BuildNeighbours(&m, &s);
+	ExecWrite("DELETE FROM omni.recommend_customer_items", 0, NULL, NULL);
+	BuildCustomerItems(&m, &s);
 	BuildPopularity(&s);
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
@@ -682,12 +844,13 @@ typedef struct Candidate
 	char		sku[SKU_KEY_LEN];
 	int			history;		/* index in the history, or -1 */
 	double		similar;
+	double		others;			/* what similar customers buy */
 	double		popular;
 	bool		store_popular;	/* popular is the store's */
 	double		best_contrib;
 	int			best_source;	/* history index of the largest contribution */
 	double		score;
-	int			part;			/* 0 similar, 1 repeat, 2 popular */
+	int			part;			/* 0 similar, 1 repeat, 2 popular, 3 others */
 } Candidate;
 
 typedef struct HistoryItem
@@ -698,6 +861,7 @@ typedef struct HistoryItem
 	bool		cart;
 	bool		wishlist;
 	bool		viewed;
+	TimestampTz last_purchase;	/* time of the last basket counted */
 } HistoryItem;
 
 typedef struct Scoring
@@ -722,6 +886,7 @@ CandidateGet(Scoring *sc, const char *sku)
 	{
 		c->history = -1;
 		c->similar = 0;
+		c->others = 0;
 		c->popular = 0;
 		c->store_popular = false;
 		c->best_contrib = 0;
@@ -762,41 +927,94 @@ CheckArguments(int64 customer, int k, const char *location)
 	}
 }
 
+static double
+KindWeight(const RecSettings *s, const char *kind, HistoryItem *h)
+{
+	if (strcmp(kind, "purchase") == 0)
+	{
+		h->baskets++;
+		return s->weight_purchase;
+	}
+	if (strcmp(kind, "cart") == 0)
+	{
+		h->cart = true;
+		return s->weight_cart;
+	}
+	if (strcmp(kind, "wishlist") == 0)
+	{
+		h->wishlist = true;
+		return s->weight_wishlist;
+	}
+	if (strcmp(kind, "view") == 0)
+	{
+		h->viewed = true;
+		return s->weight_view;
+	}
+	return s->weight_return;
+}
+
+/*
+ * The customer's history per SKU: kind-weighted signals decayed from their
+ * latest one (rows come newest first), and the purchases counted.
+ */
 static void
 LoadHistory(Scoring *sc, int64 customer)
 {
 	const RecSettings *s = &sc->settings;
-	Datum		values[7];
+	Datum		values[2];
+	TimestampTz latest = 0;
 	uint64		n,
 				i;
 
 	values[0] = Int64GetDatum(customer);
-	values[1] = Float8GetDatum(s->weight_purchase);
-	values[2] = Float8GetDatum(s->weight_cart);
-	values[3] = Float8GetDatum(s->weight_wishlist);
-	values[4] = Float8GetDatum(s->weight_view);
-	values[5] = Float8GetDatum(s->weight_return);
-	values[6] = Float8GetDatum(s->history_half_life);
+	values[1] = Int32GetDatum(HISTORY_LIMIT);
 	n = RecExec(PLAN_HISTORY, values, NULL);
-	sc->history = palloc(sizeof(HistoryItem) * (n + 1));
-	sc->nhistory = (int) n;
+	sc->history = palloc0(sizeof(HistoryItem) * (n + 1));
+	sc->nhistory = 0;
 	for (i = 0; i < n; i++)
 	{
-		HistoryItem *h = &sc->history[i];
-		bool		isnull;
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *sku = ColText(i, 1);
+		char	   *kind = ColText(i, 2);
+		TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &isnull));
+		double		age_days;
 		Candidate  *c;
+		HistoryItem *h;
 
-		h->sku = ColText(i, 1);
-		h->affinity = ColFloat8(i, 2);
-		h->baskets = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
-		h->cart = DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull));
-		h->wishlist = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
-		h->viewed = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull));
-		c = CandidateGet(sc, h->sku);
-		c->history = (int) i;
+		if (sku == NULL || kind == NULL)
+			continue;
+		if (i == 0)
+			latest = at;
+		age_days = (double) (latest - at) / USECS_PER_DAY;
+		c = CandidateGet(sc, sku);
+		if (c->history < 0)
+		{
+			c->history = sc->nhistory++;
+			sc->history[c->history].sku = c->sku;
+		}
+		h = &sc->history[c->history];
+		/* a basket counts once: lines of one order or invoice share their time */
+		if (strcmp(kind, "purchase") == 0)
+		{
+			if (h->baskets > 0 && at == h->last_purchase)
+				continue;
+			h->last_purchase = at;
+		}
+		h->affinity += KindWeight(s, kind, h) * exp(-LN2 * age_days / s->history_half_life);
 	}
+}
+
+static int
+HistoryAffinityCmp(const void *a, const void *b)
+{
+	const HistoryItem *x = *(HistoryItem *const *) a;
+	const HistoryItem *y = *(HistoryItem *const *) b;
+
+	if (x->affinity != y->affinity)
+		return x->affinity > y->affinity ? -1 : 1;
+	return strcmp(x->sku, y->sku);
 }
 
 /* Adds affinity(h) * sim(h, j) for every neighbour j of every liked item h */
@@ -810,12 +1028,20 @@ AddNeighbours(Scoring *sc)
 	uint64		n,
 				r;
 
-	skus = palloc(sizeof(Datum) * (sc->nhistory + 1));
+	HistoryItem **liked;
+
+	liked = palloc(sizeof(HistoryItem *) * (sc->nhistory + 1));
 	for (i = 0; i < sc->nhistory; i++)
 		if (sc->history[i].affinity > 0)
-			skus[nliked++] = CStringGetTextDatum(sc->history[i].sku);
+			liked[nliked++] = &sc->history[i];
 	if (nliked == 0)
 		return;
+	/* the neighbours of the strongest items only: bounded work per call */
+	qsort(liked, nliked, sizeof(HistoryItem *), HistoryAffinityCmp);
+	nliked = Min(nliked, EXPANDED_HISTORY);
+	skus = palloc(sizeof(Datum) * nliked);
+	for (i = 0; i < nliked; i++)
+		skus[i] = CStringGetTextDatum(liked[i]->sku);
 	values[0] = PointerGetDatum(construct_array(skus, nliked, TEXTOID, -1, false, TYPALIGN_INT));
 	n = RecExec(PLAN_NEIGHBOURS, values, NULL);
 	for (r = 0; r < n; r++)
@@ -852,6 +1078,29 @@ AddNeighbours(Scoring *sc)
 			}
 		}
 	}
+}
+
+/* What similar customers buy (as of the last refresh) */
+static void
+AddOthers(Scoring *sc, int64 customer)
+{
+	Datum		values[1];
+	bool		isnull;
+	Datum	   *sku_elems,
+			   *score_elems;
+	int			nsku,
+				nscore,
+				e;
+
+	values[0] = Int64GetDatum(customer);
+	if (RecExec(PLAN_CUSTOMER_ITEMS, values, NULL) == 0)
+		return;
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
+					  TEXTOID, -1, false, TYPALIGN_INT, &sku_elems, NULL, &nsku);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
+					  FLOAT4OID, sizeof(float4), true, TYPALIGN_INT, &score_elems, NULL, &nscore);
+	for (e = 0; e < nsku && e < nscore; e++)
+		CandidateGet(sc, TextDatumGetCString(sku_elems[e]))->others = DatumGetFloat4(score_elems[e]);
 }
 
 /* Popular items as candidates; the store's when a location is given */
@@ -917,32 +1166,44 @@ RankCandidates(Scoring *sc, int *ncand)
 	Candidate  *c;
 	Candidate **list;
 	double		max_similar = 0,
-				max_repeat = 0;
+				max_others = 0;
 	int			n = 0;
 
 	hash_seq_init(&seq, sc->candidates);
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
 		max_similar = Max(max_similar, c->similar);
-		if (c->history >= 0)
-			max_repeat = Max(max_repeat, sc->history[c->history].affinity);
+		max_others = Max(max_others, c->others);
 	}
 	list = palloc(sizeof(Candidate *) * (hash_get_num_entries(sc->candidates) + 1));
 	hash_seq_init(&seq, sc->candidates);
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
-		double		parts[3] = {0, 0, 0};
+		double		parts[4] = {0, 0, 0, 0};
+		int			p;
 
 		if (c->history >= 0 && sc->history[c->history].affinity <= 0)
 			continue;			/* returned, or no net positive signal */
 		if (max_similar > 0)
 			parts[0] = s->blend_similar * c->similar / max_similar;
-		if (c->history >= 0 && max_repeat > 0)
-			parts[1] = s->blend_repeat * sc->history[c->history].affinity / max_repeat;
+		/* not normalised: a basket more outweighs any neighbour score below 1 */
+		if (c->history >= 0)
+			parts[1] = s->blend_repeat * sc->history[c->history].affinity;
 		parts[2] = s->blend_popular * c->popular;
-		c->part = parts[1] > 0 && parts[1] >= parts[0] && parts[1] >= parts[2] ? 1 :
-			parts[0] > 0 && parts[0] >= parts[2] ? 0 : 2;
-		c->score = parts[0] + parts[1] + parts[2] + POPULAR_TIEBREAK * c->popular;
+		if (max_others > 0)
+			parts[3] = s->blend_others * c->others / max_others;
+		/* the reason: the largest part, repeat first, popularity last */
+		c->part = 2;
+		c->score = POPULAR_TIEBREAK * c->popular;
+		for (p = 0; p < 4; p++)
+			c->score += parts[p];
+		/* what they bought, carted, wished or viewed is the plainest reason */
+		if (parts[1] > 0)
+			c->part = 1;
+		else if (parts[0] > 0 && parts[0] >= parts[3] && parts[0] >= parts[2])
+			c->part = 0;
+		else if (parts[3] > 0 && parts[3] >= parts[2])
+			c->part = 3;
 		list[n++] = c;
 	}
 	qsort(list, n, sizeof(Candidate *), CandidateCmp);
@@ -973,6 +1234,8 @@ Reason(const Scoring *sc, const Candidate *c)
 			return pstrdup("on your wishlist");
 		return pstrdup("you viewed this");
 	}
+	if (c->part == 3)
+		return pstrdup("customers like you buy this");
 	return pstrdup(c->store_popular ? "popular in this store" : "popular now");
 }
 
@@ -984,7 +1247,8 @@ static int
 FilterAvailable(Scoring *sc, Candidate **list, int n, int k, Candidate **out)
 {
 	int			kept = 0,
-				next = 0;
+				next = 0,
+				least = 16;
 
 	if (sc->location == NULL)
 	{
@@ -994,7 +1258,8 @@ FilterAvailable(Scoring *sc, Candidate **list, int n, int k, Candidate **out)
 	}
 	while (kept < k && next < n)
 	{
-		int			chunk = Min(n - next, Max(4 * (k - kept), 32));
+		/* chunks grow: where little is on the shelf, few round trips */
+		int			chunk = Min(n - next, Max(2 * (k - kept), least));
 		Datum	   *skus = palloc(sizeof(Datum) * chunk);
 		Datum		values[2];
 		uint64		r,
@@ -1018,6 +1283,7 @@ FilterAvailable(Scoring *sc, Candidate **list, int n, int k, Candidate **out)
 				out[kept++] = list[pos++];
 		}
 		next += chunk;
+		least = Min(least * 2, 4096);
 	}
 	return kept;
 }
@@ -1061,6 +1327,7 @@ omni_recommend(PG_FUNCTION_ARGS)
 								HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	LoadHistory(&sc, customer);
 	AddNeighbours(&sc);
+	AddOthers(&sc, customer);
 	AddPopular(&sc);
 	list = RankCandidates(&sc, &n);
 	out = palloc(sizeof(Candidate *) * (Min(n, k) + 1));

@@ -3,10 +3,11 @@
 --
 -- omni.interaction_signals is the ONE place that reads the tables of the
 -- orders part (and the anonymous store sales of the stock ledger): the
--- model build and the scoring read nothing else.  The model lives in three
+-- model build and the scoring read nothing else.  The model lives in four
 -- small tables rebuilt by omni.refresh_recommendations(): neighbours as
--- arrays per SKU (one row read per item of a customer's history),
--- popularity, and popularity per store.
+-- arrays per SKU (one row read per item of a customer's history), what
+-- similar customers buy as arrays per customer, popularity, and popularity
+-- per store.
 
 -- ---------------------------------------------------------------- signals
 
@@ -52,18 +53,20 @@ CREATE TABLE omni.recommend_settings (
     weight_view        float8 NOT NULL DEFAULT 0.1,
     weight_return      float8 NOT NULL DEFAULT -1.0 CHECK (weight_return <= 0),
     model_half_life    float8 NOT NULL DEFAULT 365 CHECK (model_half_life > 0),
-    shrinkage          float8 NOT NULL DEFAULT 10 CHECK (shrinkage >= 0),
+    shrinkage          float8 NOT NULL DEFAULT 0 CHECK (shrinkage >= 0),
     neighbours         int NOT NULL DEFAULT 50 CHECK (neighbours BETWEEN 1 AND 1000),
-    history_half_life  float8 NOT NULL DEFAULT 90 CHECK (history_half_life > 0),
-    blend_similar      float8 NOT NULL DEFAULT 0.25 CHECK (blend_similar >= 0),
+    history_half_life  float8 NOT NULL DEFAULT 1000 CHECK (history_half_life > 0),
+    blend_similar      float8 NOT NULL DEFAULT 0.05 CHECK (blend_similar >= 0),
     blend_repeat       float8 NOT NULL DEFAULT 1.0 CHECK (blend_repeat >= 0),
-    blend_popular      float8 NOT NULL DEFAULT 0.05 CHECK (blend_popular >= 0),
+    blend_popular      float8 NOT NULL DEFAULT 0.2 CHECK (blend_popular >= 0),
     trending_half_life float8 NOT NULL DEFAULT 14 CHECK (trending_half_life > 0),
+    blend_others       float8 NOT NULL DEFAULT 2 CHECK (blend_others >= 0),
+    customer_neighbours int NOT NULL DEFAULT 100 CHECK (customer_neighbours BETWEEN 1 AND 1000),
     CHECK (weight_purchase > 0 AND weight_cart >= 0 AND weight_wishlist >= 0 AND weight_view >= 0)
 );
 INSERT INTO omni.recommend_settings DEFAULT VALUES;
 COMMENT ON TABLE omni.recommend_settings IS
-    'One row: how the recommendation model is built (kind weights, decay, shrinkage, neighbours) and how recommend() blends its parts; the defaults are the values tuned on the validation split of UCI Online Retail (doc/recommend.md)';
+    'One row: how the recommendation model is built (kind weights, decay, shrinkage, neighbours) and how recommend() blends its parts; the defaults are the values tuned on the validation split of UCI Online Retail (doc/recommend.md), except weight_return, kept at -1 by design';
 COMMENT ON COLUMN omni.recommend_settings.weight_return IS
     'Weight of a return (<= 0): a returned item counts against its purchase and is never recommended back while its net signal is not positive';
 COMMENT ON COLUMN omni.recommend_settings.model_half_life IS
@@ -77,6 +80,9 @@ COMMENT ON COLUMN omni.recommend_settings.blend_similar IS 'Weight of the neighb
 COMMENT ON COLUMN omni.recommend_settings.blend_repeat IS 'Weight of the personal repeat score (decayed frequency, 0..1 per customer)';
 COMMENT ON COLUMN omni.recommend_settings.blend_popular IS 'Weight of popularity (0..1), which also fills cold starts';
 COMMENT ON COLUMN omni.recommend_settings.trending_half_life IS 'Days after which a sale counts half in the trending score';
+COMMENT ON COLUMN omni.recommend_settings.blend_others IS
+    'Weight of what the most similar customers buy (0..1 per customer, as of the last refresh)';
+COMMENT ON COLUMN omni.recommend_settings.customer_neighbours IS 'Similar customers kept per customer';
 SELECT pg_catalog.pg_extension_config_dump('omni.recommend_settings', '');
 
 -- ---------------------------------------------------------------- model
@@ -90,6 +96,15 @@ CREATE TABLE omni.recommend_neighbours (
 COMMENT ON TABLE omni.recommend_neighbours IS
     'The item-item model: per SKU its top neighbours, most similar first, and their cosine similarities (with shrinkage); rebuilt by omni.refresh_recommendations()';
 
+CREATE TABLE omni.recommend_customer_items (
+    customer_id bigint PRIMARY KEY,
+    skus        text[] NOT NULL,
+    scores      float4[] NOT NULL,
+    CHECK (cardinality(skus) = cardinality(scores))
+);
+COMMENT ON TABLE omni.recommend_customer_items IS
+    'Per customer, what their most similar customers (customer_neighbours; cosine over the same weights) buy: top 50 SKUs with sum of similarity x weight; rebuilt by omni.refresh_recommendations()';
+
 CREATE TABLE omni.recommend_popularity (
     sku        text PRIMARY KEY,
     popularity float8 NOT NULL,
@@ -97,7 +112,7 @@ CREATE TABLE omni.recommend_popularity (
     buyers     int NOT NULL
 );
 COMMENT ON TABLE omni.recommend_popularity IS
-    'Per SKU: decayed count of buyers (popularity, model_half_life), of sales (trending, trending_half_life), and distinct buyers';
+    'Per SKU: popularity (buyers, each decayed by the age of their latest purchase, model_half_life), trending (sales decayed with trending_half_life), distinct known buyers';
 CREATE INDEX recommend_popularity_rank_idx ON omni.recommend_popularity (popularity DESC, sku);
 
 CREATE TABLE omni.recommend_store_popularity (

@@ -3,7 +3,7 @@
 -- privilege on the tables that hold personal data; a role that was not
 -- granted them runs none.
 BEGIN;
-SELECT plan(22);
+SELECT plan(23);
 
 SELECT has_function('omni', 'recommend', ARRAY['bigint', 'integer', 'text']);
 SELECT function_returns('omni', 'recommend', ARRAY['bigint', 'integer', 'text'], 'setof record');
@@ -43,6 +43,8 @@ SELECT is((SELECT sku FROM omni.bought_together('TAP-RC-1', 1)), 'TAP-RC-2', 'th
 SELECT lives_ok($$SELECT * FROM omni.trending(NULL, now() - interval '7 days')$$, 'the analyst runs trending');
 SELECT lives_ok($$SELECT * FROM omni.recommend_model$$, 'the analyst reads the model');
 SELECT throws_ok($$SELECT * FROM omni.interactions$$, '42501', NULL, 'but not the raw interactions');
+SELECT throws_ok($$SELECT * FROM omni.recommend_customer_items$$, '42501', NULL,
+                 'nor what each customer is predicted to buy');
 SELECT throws_ok($$SELECT omni.refresh_recommendations()$$, '42501', NULL, 'nor rebuilds the model');
 RESET ROLE;
 

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Recommendation benchmark on UCI Online Retail (doc/recommend.md):
+# loads the data through the API (identify, track), holds out each
+# customer's last invoice (test) and the one before (validation), tunes the
+# settings on validation only, then prints, in one run, NDCG@10, Recall@10,
+# HR@10 and precision@10 of ours against global popularity, item-kNN alone
+# and personal popularity on the test split, recommend() latency p50/p99
+# with and without a store filter, and the refresh time on the full set.
+#
+#   test/bench/recommend.sh          (OMNI_BENCH_TUNE=0 skips the tuning and
+#                                     uses omni.recommend_settings as installed)
+. "$(dirname "$0")/lib.sh"
+DATA=${OMNI_RETAIL_DATA:-$top/../shared/data/retail/online_retail_uci.csv.gz}
+TUNE=${OMNI_BENCH_TUNE:-1}
+CALLS=${OMNI_BENCH_CALLS:-1000}
+[ -r "$DATA" ] || { echo "recommend bench: $DATA not found" >&2; exit 1; }
+q() { psql -X -q -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"; }
+qv() { psql -X -q -A -t -F ' ' -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"; }
+now_ms() { date +%s%3N; }
+tmp_tune=$(mktemp -d)
+trap 'rm -rf "$tmp_tune"; bash scripts/cluster.sh stop >/dev/null' EXIT
+
+echo "recommend bench: $(basename "$DATA")"
+q -c "CREATE SCHEMA rb" -c "CREATE TABLE rb.raw (invoice text, stockcode text, description text,
+      qty int, at timestamp, price numeric, customer text, country text)"
+gzip -dc "$DATA" | q -c "\copy rb.raw FROM STDIN WITH (FORMAT csv, HEADER true)"
+q -f test/bench/recommend/load.sql
+q -f test/bench/recommend/eval.sql
+
+t0=$(now_ms)
+lines=$(qv -c "SELECT rb.load_phase('train')")
+t1=$(now_ms)
+echo "loaded $lines training lines through omni.track in $(( (t1 - t0) / 1000 )) s"
+
+# one evaluation of ours on a phase with the settings given as SQL SET items
+evaluate() {
+	local phase=$1 label=$2 set=$3
+	qv -c "UPDATE omni.recommend_settings SET $set" \
+	   -c "SELECT rb.run_ours('$phase', '$label')" \
+	   -c "SELECT round(ndcg::numeric, 4) FROM rb.metrics('$phase', '$label')" | tail -1
+}
+best_of() { sort -k1,1gr | head -1; }
+
+if [ "$TUNE" = 1 ]; then
+	echo "== tuning on the validation split (model trained without the last two invoices)"
+	# 1. the model: shrinkage, judged on item-kNN alone
+	for shrink in 0 10 50 200; do
+		q -c "UPDATE omni.recommend_settings SET shrinkage = $shrink" -c "SELECT omni.refresh_recommendations()" >/dev/null
+		ndcg=$(evaluate val knn "blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0")
+		echo "  shrinkage=$shrink  item-kNN NDCG@10=$ndcg"
+		echo "$ndcg $shrink" >>"$tmp_tune/shrink"
+	done
+	best_shrink=$(best_of <"$tmp_tune/shrink" | cut -d' ' -f2)
+	q -c "UPDATE omni.recommend_settings SET shrinkage = $best_shrink" -c "SELECT omni.refresh_recommendations()" >/dev/null
+	# 2. how much a return counts against a purchase (0: ignored)
+	for wr in -1 0; do
+		q -c "UPDATE omni.recommend_settings SET weight_return = $wr" -c "SELECT omni.refresh_recommendations()" >/dev/null
+		ndcg=$(evaluate val ours "history_half_life = 1000, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.1, blend_others = 0")
+		echo "  weight_return=$wr  NDCG@10=$ndcg"
+		echo "$ndcg $wr" >>"$tmp_tune/wr"
+	done
+	best_wr=$(best_of <"$tmp_tune/wr" | cut -d' ' -f2)
+	q -c "UPDATE omni.recommend_settings SET weight_return = $best_wr" -c "SELECT omni.refresh_recommendations()" >/dev/null
+	# 3. recency of the personal history
+	for hl in 1000 3650; do
+		ndcg=$(evaluate val ours "history_half_life = $hl, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.1, blend_others = 0")
+		echo "  history_half_life=$hl  NDCG@10=$ndcg"
+		echo "$ndcg $hl" >>"$tmp_tune/hl"
+	done
+	best_hl=$(best_of <"$tmp_tune/hl" | cut -d' ' -f2)
+	# 4. how many similar customers
+	for cn in 30 100; do
+		q -c "UPDATE omni.recommend_settings SET customer_neighbours = $cn" -c "SELECT omni.refresh_recommendations()" >/dev/null
+		ndcg=$(evaluate val ours "history_half_life = $best_hl, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.2, blend_others = 1")
+		echo "  customer_neighbours=$cn  NDCG@10=$ndcg"
+		echo "$ndcg $cn" >>"$tmp_tune/cn"
+	done
+	best_cn=$(best_of <"$tmp_tune/cn" | cut -d' ' -f2)
+	q -c "UPDATE omni.recommend_settings SET customer_neighbours = $best_cn" -c "SELECT omni.refresh_recommendations()" >/dev/null
+	# 5. the blend
+	for others in 0 0.6 1 2; do
+		for sim in 0.05 0.1; do
+			for pop in 0.2; do
+				ndcg=$(evaluate val ours "history_half_life = $best_hl, blend_similar = $sim, blend_repeat = 1, blend_popular = $pop, blend_others = $others")
+				echo "  blend_others=$others blend_similar=$sim blend_popular=$pop  NDCG@10=$ndcg"
+				echo "$ndcg $sim $pop $others" >>"$tmp_tune/blend"
+			done
+		done
+	done
+	read -r val_ndcg best_sim best_pop best_others < <(best_of <"$tmp_tune/blend")
+	q -c "UPDATE omni.recommend_settings SET history_half_life = $best_hl, blend_similar = $best_sim,
+	      blend_repeat = 1, blend_popular = $best_pop, blend_others = $best_others"
+	q -c "SELECT rb.run_personal_popularity('val')"
+	echo "  chosen: shrinkage=$best_shrink weight_return=$best_wr history_half_life=$best_hl blend_similar=$best_sim blend_popular=$best_pop blend_others=$best_others customer_neighbours=$best_cn" \
+	     "(validation NDCG@10 $val_ndcg; personal popularity $(qv -c "SELECT round(ndcg::numeric, 4) FROM rb.metrics('val', 'personal_popularity')"))"
+fi
+
+echo "== test split (model trained on everything but each customer's last invoice)"
+qv -c "SELECT rb.load_phase('val')" >/dev/null
+t0=$(now_ms)
+q -c "SELECT omni.refresh_recommendations()" >/dev/null
+t1=$(now_ms)
+refresh_s=$(awk -v ms=$(( t1 - t0 )) 'BEGIN { printf "%.1f", ms / 1000 }')
+t0=$(now_ms)
+q -c "SELECT rb.run_ours('test', 'ours')"
+t1=$(now_ms)
+segment_ms=$(( t1 - t0 ))
+settings=$(qv -c "SELECT shrinkage, weight_return, history_half_life, blend_similar, blend_repeat, blend_popular, blend_others, customer_neighbours FROM omni.recommend_settings")
+read -r s_shrink s_wr s_hl s_sim s_rep s_pop s_others s_cn <<<"$settings"
+q -c "CREATE TEMP TABLE keep AS SELECT * FROM omni.recommend_settings" \
+  -c "UPDATE omni.recommend_settings SET blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0" \
+  -c "SELECT rb.run_ours('test', 'item_knn')" \
+  -c "UPDATE omni.recommend_settings SET blend_similar = 0" -c "UPDATE omni.recommend_settings SET blend_similar = keep.blend_similar, blend_repeat = keep.blend_repeat, blend_popular = keep.blend_popular, blend_others = keep.blend_others FROM keep" \
+  -c "SELECT rb.run_popularity('test')" -c "SELECT rb.run_personal_popularity('test')"
+if [ "$s_wr" != "-1" ]; then
+	q -c "UPDATE omni.recommend_settings SET weight_return = -1" -c "SELECT omni.refresh_recommendations()" \
+	  -c "SELECT rb.run_ours('test', 'ours_returns_-1')" \
+	  -c "UPDATE omni.recommend_settings SET weight_return = $s_wr" -c "SELECT omni.refresh_recommendations()" >/dev/null
+fi
+q -P footer=off <<SQL
+SELECT m.method, m.customers,
+       round(m.ndcg::numeric, 4) AS "NDCG@10", round(m.recall::numeric, 4) AS "Recall@10",
+       round(m.hr::numeric, 4) AS "HR@10", round(m.prec::numeric, 4) AS "P@10",
+       round((m.ndcg / pp.ndcg)::numeric, 3) AS "NDCG vs personal pop"
+  FROM (SELECT * FROM rb.metrics('test', 'ours') UNION ALL
+        SELECT * FROM rb.metrics('test', 'ours_returns_-1') WHERE EXISTS (SELECT 1 FROM rb.recs WHERE method = 'ours_returns_-1') UNION ALL SELECT * FROM rb.metrics('test', 'item_knn')
+        UNION ALL SELECT * FROM rb.metrics('test', 'personal_popularity')
+        UNION ALL SELECT * FROM rb.metrics('test', 'popularity')) m
+ CROSS JOIN rb.metrics('test', 'personal_popularity') pp;
+SQL
+echo "settings: shrinkage=$s_shrink weight_return=$s_wr history_half_life=$s_hl blend_similar=$s_sim blend_repeat=$s_rep blend_popular=$s_pop blend_others=$s_others customer_neighbours=$s_cn"
+q -P footer=off -c "SELECT customers, skus, signals, neighbour_pairs FROM omni.recommend_model"
+echo "refresh_recommendations() on the full set: $refresh_s s"
+echo "scoring the $(qv -c "SELECT count(*) FROM rb.truth WHERE phase = 'test'") test customers in one LATERAL query: $(( segment_ms / 1000 )).$(( segment_ms % 1000 / 100 )) s"
+
+# a store stocking every other SKU, for the location filter
+q <<'SQL'
+SELECT omni.add_location('rb-store', 'Bench store', 'store', 51.5, -0.1);
+SELECT count(omni.receive(sku, 'rb-store', 100))
+  FROM (SELECT sku FROM omni.products ORDER BY md5(sku) LIMIT (SELECT count(*) / 2 FROM omni.products)) p;
+SQL
+echo "recommend(c, 10) latency over $CALLS random customers (server side):"
+qv -c "SELECT 'no location: p50 ' || round(p50_ms::numeric, 2) || ' ms, p99 ' || round(p99_ms::numeric, 2) || ' ms, max ' || round(max_ms::numeric, 1) || ' ms' FROM rb.latency($CALLS, NULL)"
+qv -c "SELECT 'store filter: p50 ' || round(p50_ms::numeric, 2) || ' ms, p99 ' || round(p99_ms::numeric, 2) || ' ms, max ' || round(max_ms::numeric, 1) || ' ms' FROM rb.latency($CALLS, 'rb-store')"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
