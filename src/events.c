@@ -159,17 +159,11 @@ QueueEvent(const char *channel, const char *payload)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (queue_plan == NULL)
 	{
 		Oid			types[2] = {TEXTOID, TEXTOID};
-		SPIPlanPtr	plan;
 
-		plan = SPI_prepare("INSERT INTO omni.event_queue (channel, payload) "
-						   "VALUES ($1, $2::pg_catalog.jsonb)", 2, types);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		queue_plan = plan;
+		OmniKeepPlan(&queue_plan, "INSERT INTO omni.event_queue (channel, payload) "
+					 "VALUES ($1, $2::pg_catalog.jsonb)", 2, types);
 	}
 	values[0] = CStringGetTextDatum(channel);
 	values[1] = CStringGetTextDatum(payload);
@@ -220,17 +214,11 @@ OmniCheckEventChannel(const char *channel)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (plan == NULL)
 	{
 		Oid			type = TEXTOID;
-		SPIPlanPtr	p;
 
-		p = SPI_prepare("SELECT 1 FROM omni.event_channels WHERE channel = $1",
-						1, &type);
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		plan = p;
+		OmniKeepPlan(&plan, "SELECT 1 FROM omni.event_channels WHERE channel = $1",
+					 1, &type);
 	}
 	if (SPI_execute_plan(plan, &value, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up event channel");

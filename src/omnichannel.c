@@ -26,3 +26,20 @@ _PG_init(void)
 	OmniEventsInit();
 	MarkGUCPrefixReserved("omni");
 }
+
+SPIPlanPtr
+OmniKeepPlan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
+{
+	if (*cache == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 sql, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed for \"%s\"", sql);
+		*cache = plan;
+	}
+	return *cache;
+}

@@ -13,6 +13,8 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
+
 /*
  * Our own SQLSTATEs, class "OM".  The same list, with a sentence each, is in
  * src/sql/00_errors.sql (table omni.error_codes) and in README.md.
@@ -27,6 +29,13 @@
 
 /* omni.default_country: ISO 3166 alpha-2 used to read national phone numbers */
 extern char *omni_default_country;
+
+/*
+ * A query prepared once per backend and kept: *cache is NULL the first time.
+ * Every part runs its SQL through SPI plans made this way.
+ */
+extern SPIPlanPtr OmniKeepPlan(SPIPlanPtr *cache, const char *sql, int nargs,
+							   const Oid *argtypes);
 
 /* Each part's start-up, called from _PG_init */
 extern void OmniTypesInit(void);

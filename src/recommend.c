@@ -169,20 +169,8 @@ static SPIPlanPtr rec_plans[NUM_REC_PLANS];
 static SPIPlanPtr
 RecGetPlan(RecPlan which)
 {
-	if (rec_plans[which] == NULL)
-	{
-		const RecPlanDef *def = &rec_plan_defs[which];
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare(def->sql, def->nargs, (Oid *) def->argtypes);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-				 def->sql, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		rec_plans[which] = plan;
-	}
-	return rec_plans[which];
+	return OmniKeepPlan(&rec_plans[which], rec_plan_defs[which].sql,
+						rec_plan_defs[which].nargs, rec_plan_defs[which].argtypes);
 }
 
 /* Runs a kept plan read-only; returns the number of rows */

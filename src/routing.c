@@ -188,17 +188,8 @@ static SPIPlanPtr route_plans[NUM_ROUTE_PLANS];
 static void
 RouteExec(RoutePlanId id, Datum *values)
 {
-	if (route_plans[id] == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(route_plan_defs[id].sql, route_plan_defs[id].nargs,
-									   (Oid *) route_plan_defs[id].argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for routing query %d: %s", id,
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		route_plans[id] = plan;
-	}
+	OmniKeepPlan(&route_plans[id], route_plan_defs[id].sql, route_plan_defs[id].nargs,
+				 route_plan_defs[id].argtypes);
 	if (SPI_execute_plan(route_plans[id], values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "routing query %d failed", id);
 }

@@ -249,20 +249,8 @@ static SPIPlanPtr plans[NUM_STOCK_PLANS];
 static SPIPlanPtr
 StockPlan(StockPlanId id)
 {
-	if (plans[id] == NULL)
-	{
-		const StockPlanDef *def = &plan_defs[id];
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare(def->sql, def->nargs, (Oid *) def->argtypes);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-				 def->sql, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		plans[id] = plan;
-	}
-	return plans[id];
+	return OmniKeepPlan(&plans[id], plan_defs[id].sql, plan_defs[id].nargs,
+						plan_defs[id].argtypes);
 }
 
 /* Run a prepared plan; returns SPI_processed */

@@ -120,17 +120,6 @@ ColumnText(TriggerData *trigdata, HeapTuple row, const char *column)
 	return SPI_getvalue(row, desc, attnum);
 }
 
-static SPIPlanPtr
-KeepPlan(const char *sql, int nargs, Oid *types)
-{
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
-	return plan;
-}
-
 /* First change of this pair in this transaction?  Then remember it. */
 static bool
 StockFirstChange(const char *sku, const char *location)
@@ -194,14 +183,13 @@ omni_price_event_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);	/* history is never deleted by the API */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (price_payload_plan == NULL)
 	{
 		Oid			types[3] = {TEXTOID, TEXTOID, TIMESTAMPTZOID};
 
-		price_payload_plan = KeepPlan(
-			"SELECT pg_catalog.jsonb_build_object('sku', $1, 'channel', $2,"
-			"       'price', omni.price($1, $2, $3), 'valid_from', $3)::text",
-			3, types);
+		OmniKeepPlan(&price_payload_plan,
+					 "SELECT pg_catalog.jsonb_build_object('sku', $1, 'channel', $2,"
+					 "       'price', omni.price($1, $2, $3), 'valid_from', $3)::text",
+					 3, types);
 	}
 	for (i = 0; i < 3; i++)
 	{
