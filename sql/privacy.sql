@@ -29,7 +29,10 @@ SELECT omni.set_consent(:ana, 'app', 'spam', true);
 SELECT omni.set_consent(999999999, 'app', 'marketing', true);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
--- marketing uses recommendations only with consent in that channel
+-- marketing uses recommendations only with consent in that channel (what
+-- she just bought is not offered back to her: she looked at a lamp too)
+SELECT omni.add_product('PRIV-2', 'privacy lamp');
+SELECT omni.track(:ana, 'app', 'view', 'PRIV-2');
 SELECT omni.refresh_recommendations();
 SELECT count(*) > 0 AS app_may_market FROM omni.marketing_recommendations(:ana, 'app', 5);
 SELECT count(*) AS web_may_not FROM omni.marketing_recommendations(:ana, 'web', 5);

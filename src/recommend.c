@@ -850,7 +850,16 @@ typedef struct HistoryItem
 	bool		wishlist;
 	bool		viewed;
 	TimestampTz last_purchase;	/* time of the last basket counted */
+	bool		just_bought;	/* bought within JUST_BOUGHT_USECS */
 } HistoryItem;
+
+/*
+ * What the customer bought in the last day is not recommended back to them
+ * (the shoe they are carrying out of the store); it still brings its
+ * neighbours ("bought with X").  A day later it may come back as a repeat
+ * purchase.
+ */
+#define JUST_BOUGHT_USECS	USECS_PER_DAY
 
 typedef struct Scoring
 {
@@ -986,6 +995,8 @@ LoadHistory(Scoring *sc, int64 customer)
 		/* a basket counts once: lines of one order or invoice share their time */
 		if (strcmp(kind, "purchase") == 0)
 		{
+			if (GetCurrentTransactionStartTimestamp() - at < JUST_BOUGHT_USECS)
+				h->just_bought = true;
 			if (h->baskets > 0 && at == h->last_purchase)
 				continue;
 			h->last_purchase = at;
@@ -1172,6 +1183,8 @@ RankCandidates(Scoring *sc, int *ncand)
 
 		if (c->history >= 0 && sc->history[c->history].affinity <= 0)
 			continue;			/* returned, or no net positive signal */
+		if (c->history >= 0 && sc->history[c->history].just_bought)
+			continue;			/* bought today: not shown back to them */
 		if (max_similar > 0)
 			parts[0] = s->blend_similar * c->similar / max_similar;
 		/* not normalised: a basket more outweighs any neighbour score below 1 */
