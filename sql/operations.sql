@@ -7,7 +7,9 @@ SELECT omni.schedule_jobs();
 SELECT omni.unschedule_jobs();
 SELECT count(*) AS jobs FROM omni.scheduled_jobs();
 SELECT job_name, schedule, command FROM omni.job_definitions ORDER BY job_name;
-SELECT check_name, status FROM omni.health ORDER BY check_name;
+-- (the model, identity and event checks depend on what other tests ran before)
+SELECT check_name, CASE WHEN check_name IN ('last_model_refresh', 'last_identity_run', 'event_log_lag') THEN '-' ELSE status END AS status
+  FROM omni.health ORDER BY check_name;
 -- an expired reservation left behind shows as a warning once it is old
 SELECT omni.add_product('OPS-1', 'ops');
 SELECT omni.add_location('ops-wh', 'Ops DC', 'warehouse', 0, 0);

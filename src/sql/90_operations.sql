@@ -119,6 +119,7 @@ AS $$
 DECLARE
     v_count bigint;
     v_age interval;
+    v_lag numeric;
 BEGIN
     SELECT count(*) INTO v_count FROM omni.reservations WHERE status = 'active' AND expires_at > now();
     RETURN QUERY SELECT 'active_reservations', v_count::text, 'ok', 'reservations holding stock now';
@@ -150,6 +151,25 @@ BEGIN
             CASE WHEN v_age IS NULL THEN 'the recommendation model was never built: SELECT omni.refresh_recommendations()'
                  ELSE 'age of the recommendation model, rebuilt nightly by omni-refresh-recommendations' END;
     END IF;
+
+    -- events not yet published: queued rows (queue mode), and how far the
+    -- events worker's logical slot is behind the WAL (decoding mode)
+    SELECT count(*), now() - min(q.created_at) INTO v_count, v_age FROM omni.event_queue q;
+    SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), s.confirmed_flush_lsn)
+      INTO v_lag FROM pg_catalog.pg_replication_slots s WHERE s.slot_name = 'omni_events';
+    RETURN QUERY SELECT 'event_log_lag',
+        format('%s queued%s', v_count,
+               CASE WHEN v_lag IS NULL THEN '' ELSE format(', slot %s behind', pg_catalog.pg_size_pretty(v_lag)) END),
+        CASE WHEN (v_age IS NOT NULL AND v_age > interval '1 minute') OR coalesce(v_lag, 0) > 64 * 1024 * 1024
+             THEN 'warn' ELSE 'ok' END,
+        'events committed but not yet in omni.events: the events worker publishes them within milliseconds';
+
+    SELECT now() - greatest(m.trained_at, (SELECT max(a.created_at) FROM omni.identity_audit a WHERE a.action = 'resolve'))
+      INTO v_age FROM omni.identity_model m;
+    RETURN QUERY SELECT 'last_identity_run', coalesce(v_age::text, 'never'),
+        CASE WHEN v_age IS NOT NULL AND v_age < interval '2 days' THEN 'ok' ELSE 'warn' END,
+        CASE WHEN v_age IS NULL THEN 'identities were never re-clustered: SELECT omni.resolve_identities()'
+             ELSE 'since the matcher was last trained or identities re-clustered (nightly: omni-resolve-identities)' END;
 END
 $$;
 COMMENT ON FUNCTION omni.health_checks() IS
@@ -157,4 +177,4 @@ COMMENT ON FUNCTION omni.health_checks() IS
 
 CREATE VIEW omni.health AS SELECT * FROM omni.health_checks();
 COMMENT ON VIEW omni.health IS
-    'SELECT * FROM omni.health: active reservations, oldest expired-but-unreleased reservation, ledger consistency, scheduled jobs, ...';
+    'SELECT * FROM omni.health: active reservations, oldest expired-but-unreleased reservation, ledger consistency, scheduled jobs, last model refresh, event log lag, last identity run';

@@ -7,7 +7,7 @@ SELECT has_table('omni', 'job_definitions', 'job definitions are a table a DBA c
 SELECT has_view('omni', 'health', 'omni.health exists');
 SELECT set_eq($$SELECT check_name FROM omni.health$$,
               ARRAY['active_reservations', 'oldest_expired_unreleased', 'stock_ledger_consistent', 'pg_cron_jobs',
-                    'last_model_refresh'],
+                    'last_model_refresh', 'event_log_lag', 'last_identity_run'],
               'the health view reports reservations, expiry lag, ledger consistency, jobs and the model age');
 SELECT is((SELECT status FROM omni.health WHERE check_name = 'stock_ledger_consistent'), 'ok',
           'an untouched database is consistent');
