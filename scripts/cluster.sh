@@ -62,6 +62,10 @@ do_stop()
 do_start()
 {
 	do_stop
+	if "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" 2>/dev/null; then
+		echo "cluster: port $PORT is already used by another server; choose another with OMNI_PGPORT" >&2
+		exit 1
+	fi
 	mkdir -p "$DIR"
 	[ "$(id -u)" -eq 0 ] && chown "$RUN_AS" "$DIR"
 	# a fresh log too: make test looks in it for crashed backends of this run
