@@ -102,5 +102,8 @@ if grep -qE 'server process .* was terminated by signal' "$OMNI_CLUSTER_LOG" 2>/
 fi
 
 echo "make test: $(($(date +%s) - started)) s of tests"
+# stop the cluster now, so that the summary is the closing line
+trap - EXIT
+bash scripts/cluster.sh stop
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
