@@ -320,12 +320,10 @@ omni_identity_shares_block(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(false);
 }
 
-/* GIN support 2: the keys of an indexed record */
-Datum
-omni_identity_gin_extract_value(PG_FUNCTION_ARGS)
+/* A record's blocking keys as GIN entries: an indexed row and a query alike */
+static Datum *
+KeysAsEntries(Jsonb *jb, int32 *nentries)
 {
-	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
-	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
 	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
 	int			n = JsonbKeys(jb, keys);
 	Datum	   *entries = NULL;
@@ -337,27 +335,21 @@ omni_identity_gin_extract_value(PG_FUNCTION_ARGS)
 			entries[i] = Int32GetDatum((int32) keys[i]);
 	}
 	*nentries = n;
-	PG_RETURN_POINTER(entries);
+	return entries;
+}
+
+/* GIN support 2: the keys of an indexed record */
+Datum
+omni_identity_gin_extract_value(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(KeysAsEntries(PG_GETARG_JSONB_P(0), (int32 *) PG_GETARG_POINTER(1)));
 }
 
 /* GIN support 3: the keys of the query record; none means no row can match */
 Datum
 omni_identity_gin_extract_query(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
-	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
-	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
-	int			n = JsonbKeys(jb, keys);
-	Datum	   *entries = NULL;
-
-	if (n > 0)
-	{
-		entries = palloc(sizeof(Datum) * n);
-		for (int i = 0; i < n; i++)
-			entries[i] = Int32GetDatum((int32) keys[i]);
-	}
-	*nentries = n;
-	PG_RETURN_POINTER(entries);
+	PG_RETURN_POINTER(KeysAsEntries(PG_GETARG_JSONB_P(0), (int32 *) PG_GETARG_POINTER(1)));
 }
 
 /* GIN support 4: a row matches when any one key is present, exactly */
