@@ -112,9 +112,9 @@ typedef enum StockPlanId
 	PLAN_EXPIRE_ALL,
 	PLAN_AVAILABLE_AT,
 	PLAN_AVAILABLE_ALL,
-	PLAN_SKU_EXISTS,
-	PLAN_LOCATION_EXISTS,
-	PLAN_CHANNEL_EXISTS,
+	PLAN_CHECK_SKU,
+	PLAN_CHECK_LOCATION,
+	PLAN_CHECK_CHANNEL,
 	NUM_STOCK_PLANS
 } StockPlanId;
 
@@ -230,16 +230,17 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 		"         WHERE sku = $1 AND status = 'active' AND expires_at <= now())",
 		1, {TEXTOID}
 	},
-	[PLAN_SKU_EXISTS] = {
-		"SELECT 1 FROM omni.products WHERE sku = $1",
+	/* the shared checks of src/sql/20_catalogue.sql raise OM003, OM004, 22023 */
+	[PLAN_CHECK_SKU] = {
+		"SELECT omni.check_sku($1)",
 		1, {TEXTOID}
 	},
-	[PLAN_LOCATION_EXISTS] = {
-		"SELECT 1 FROM omni.locations WHERE code = $1",
+	[PLAN_CHECK_LOCATION] = {
+		"SELECT omni.check_location($1)",
 		1, {TEXTOID}
 	},
-	[PLAN_CHANNEL_EXISTS] = {
-		"SELECT 1 FROM omni.channels WHERE channel = $1",
+	[PLAN_CHECK_CHANNEL] = {
+		"SELECT omni.check_channel($1)",
 		1, {TEXTOID}
 	},
 };
@@ -333,45 +334,35 @@ ArgQty(FunctionCallInfo fcinfo, int n, const char *what)
 	return qty;
 }
 
-static bool
-RowExists(StockPlanId id, text *key)
+/*
+ * SKU, location and channel checks: the SQL functions omni.check_sku,
+ * omni.check_location and omni.check_channel raise the errors, so that the
+ * API speaks with one voice whichever language a function is written in.
+ */
+static void
+RunCheck(StockPlanId id, text *key)
 {
 	Datum		values[1] = {PointerGetDatum(key)};
 
-	return StockExec(id, values, NULL, SPI_OK_SELECT) > 0;
+	StockExec(id, values, NULL, SPI_OK_SELECT);
 }
 
 static void
 CheckSku(text *sku)
 {
-	if (!RowExists(PLAN_SKU_EXISTS, sku))
-		ereport(ERROR,
-				(errcode(ERRCODE_OMNI_UNKNOWN_SKU),
-				 errmsg("unknown SKU \"%s\"", text_to_cstring(sku)),
-				 errdetail("The SKU is not in omni.products."),
-				 errhint("Add it with omni.add_product() first.")));
+	RunCheck(PLAN_CHECK_SKU, sku);
 }
 
 static void
 CheckLocation(text *location)
 {
-	if (!RowExists(PLAN_LOCATION_EXISTS, location))
-		ereport(ERROR,
-				(errcode(ERRCODE_OMNI_UNKNOWN_LOCATION),
-				 errmsg("unknown location \"%s\"", text_to_cstring(location)),
-				 errdetail("The location code is not in omni.locations."),
-				 errhint("Add it with omni.add_location() first.")));
+	RunCheck(PLAN_CHECK_LOCATION, location);
 }
 
 static void
 CheckChannel(text *channel)
 {
-	if (!RowExists(PLAN_CHANNEL_EXISTS, channel))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown channel \"%s\"", text_to_cstring(channel)),
-				 errdetail("Channels are listed in omni.channels."),
-				 errhint("Use one of web, app, pos, social, support, marketplace, or add one with omni.add_channel().")));
+	RunCheck(PLAN_CHECK_CHANNEL, channel);
 }
 
 static void
