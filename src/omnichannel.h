@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "orders/lines_reader.h"
 
 /*
  * Our own SQLSTATEs, class "OM".  The same list, with a sentence each, is in
@@ -36,6 +37,12 @@ extern char *omni_default_country;
  */
 extern SPIPlanPtr OmniKeepPlan(SPIPlanPtr *cache, const char *sql, int nargs,
 							   const Oid *argtypes);
+
+/*
+ * An order's lines (jsonb), checked as omni.parse_lines() documents: raises
+ * 22023 or OM003, else fills *r.  Needs an SPI connection.
+ */
+extern void OmniReadLines(Datum lines, bool isnull, OmniLinesReader *r);
 
 /* Each part's start-up, called from _PG_init */
 extern void OmniTypesInit(void);

@@ -148,7 +148,7 @@ typedef struct RouteProblem
 /* Queries, prepared once per backend (SPI_keepplan) */
 typedef enum RoutePlanId
 {
-	PLAN_LINES, PLAN_STORE, PLAN_CANDIDATES, NUM_ROUTE_PLANS
+	PLAN_STORE, PLAN_CANDIDATES, NUM_ROUTE_PLANS
 } RoutePlanId;
 
 static const struct
@@ -157,10 +157,6 @@ static const struct
 	int			nargs;
 	Oid			argtypes[2];
 }			route_plan_defs[NUM_ROUTE_PLANS] = {
-	[PLAN_LINES] = {
-		"SELECT line, sku, qty FROM omni.parse_lines($1) ORDER BY line",
-		1, {JSONBOID}
-	},
 	[PLAN_STORE] = {
 		"SELECT l.lat, l.lon, CASE $2 WHEN 'pickup' THEN l.can_pickup ELSE l.can_curbside END,"
 		" l.active, omni.location_capacity_left(l.code)"
@@ -256,29 +252,28 @@ CheckCoordinates(RouteMode mode, bool lat_null, double lat, bool lon_null, doubl
 }
 
 /*
- * Lines, validated by omni.parse_lines() (22023 for a bad array, OM003 for
- * an unknown SKU), in array order.
+ * Lines, validated as omni.parse_lines() does (22023 for a bad array, OM003
+ * for an unknown SKU), in array order; read in C, not through the SQL
+ * function, as reading them is a good part of a small order's routing.
  */
 static void
 LoadLines(RouteProblem *prob, Datum lines)
 {
-	Datum		values[1] = {lines};
+	OmniLinesReader *r = palloc(sizeof(OmniLinesReader));
 
-	RouteExec(PLAN_LINES, values);
-	prob->nlines = (int) SPI_processed;
+	OmniReadLines(lines, false, r);
+	prob->nlines = r->nlines;
 	prob->lines = palloc0(sizeof(RouteLine) * Max(prob->nlines, 1));
 	for (int i = 0; i < prob->nlines; i++)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
 		RouteLine  *l = &prob->lines[i];
 
-		l->line = DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull));
-		l->sku = SPI_getvalue(tup, desc, 2);
-		l->qty = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
+		l->line = i + 1;
+		l->sku = pnstrdup(r->lines[i].sku, r->lines[i].sku_len);
+		l->qty = r->lines[i].qty;
 		l->assigned = -1;
 	}
+	pfree(r);
 }
 
 /* Location code -> source index, for the candidate rows */
