@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libFuzzer runs of the parsers, outside the server, with ASan and UBSan.
-#   scripts/fuzz.sh [RUNS]   each harness test/fuzz/NAME_fuzz.c runs RUNS
-#                            inputs (default 10,000,000: `make fuzz`)
+#   scripts/fuzz.sh [RUNS [NAME...]]   each harness test/fuzz/NAME_fuzz.c
+#                            (or only the NAMEs given) runs RUNS inputs
+#                            (default 10,000,000: `make fuzz`)
 # Seeds: test/fuzz/corpus/NAME/ (read only); what a run learns goes to a
 # scratch corpus under /tmp, so the checkout stays clean.  A crash leaves
 # its input in test/fuzz/ as crash-*, to be turned into a regression test.
@@ -9,11 +10,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-10000000}
+shift $(($# > 0 ? 1 : 0))
+ONLY=" $* "
 CC=${FUZZ_CC:-clang}
 pass=0
 fail=0
 for h in test/fuzz/*_fuzz.c; do
 	name=$(basename "$h" _fuzz.c)
+	[ "$ONLY" = "  " ] || [[ "$ONLY" == *" $name "* ]] || continue
 	# a harness names the files it needs in a " * sources:" comment line;
 	# otherwise it fuzzes src/**/NAME_parse.c
 	src=$(sed -nE 's/^ \* sources: (.*)$/\1/p' "$h")

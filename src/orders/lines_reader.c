@@ -167,20 +167,17 @@ omni_lines_read_qty(const char *text, size_t len, int32_t *qty)
 		return false;			/* a fraction */
 	if ((int64_t) int_len - 1 - first + exp > 9)
 		return false;			/* 10^10 or more */
-	for (int64_t k = first; k < ndigits; k++)
+	for (int64_t k = first; k <= last; k++)
 	{
 		char		c = k < (int64_t) int_len ? text[int_start + k] :
 			text[frac_start + (k - (int64_t) int_len)];
 
 		value = value * 10 + (c - '0');
 	}
-	/* the digits after "last" are zeros: scale by the remaining places */
-	place = (int64_t) int_len - 1 - (ndigits - 1) + exp;
-	for (; place > 0; place--)
+	/* then the zeros after the last non-zero digit, down to units */
+	for (place = (int64_t) int_len - 1 - last + exp; place > 0; place--)
 		value *= 10;
-	for (; place < 0; place++)
-		value /= 10;
-	if (value < 1 || value > OMNI_LINES_QTY_MAX)
+	if (value > OMNI_LINES_QTY_MAX)
 		return false;
 	*qty = (int32_t) value;
 	return true;
