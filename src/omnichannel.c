@@ -27,12 +27,14 @@ _PG_init(void)
 	MarkGUCPrefixReserved("omni");
 }
 
-SPIPlanPtr
-OmniKeepPlan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
+static SPIPlanPtr
+KeepPlan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes,
+		 int cursor_options)
 {
 	if (*cache == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes,
+											  cursor_options);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
@@ -42,4 +44,16 @@ OmniKeepPlan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
 		*cache = plan;
 	}
 	return *cache;
+}
+
+SPIPlanPtr
+OmniKeepPlan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
+{
+	return KeepPlan(cache, sql, nargs, argtypes, 0);
+}
+
+SPIPlanPtr
+OmniKeepGenericPlan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
+{
+	return KeepPlan(cache, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 }

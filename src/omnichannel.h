@@ -39,6 +39,16 @@ extern SPIPlanPtr OmniKeepPlan(SPIPlanPtr *cache, const char *sql, int nargs,
 							   const Oid *argtypes);
 
 /*
+ * The same, but always run with its generic plan.  The plan cache re-plans
+ * a query on every call while the custom plans look cheaper than the
+ * generic one; for a query that runs in a fraction of a millisecond and
+ * whose best plan does not depend on its arguments (key lookups), planning
+ * then costs as much as running.
+ */
+extern SPIPlanPtr OmniKeepGenericPlan(SPIPlanPtr *cache, const char *sql,
+									  int nargs, const Oid *argtypes);
+
+/*
  * An order's lines (jsonb), checked as omni.parse_lines() documents: raises
  * 22023 or OM003, else fills *r.  Needs an SPI connection.
  */

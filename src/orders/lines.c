@@ -221,7 +221,7 @@ CheckSkus(OmniLinesReader *r)
 														   (int) r->lines[i].sku_len));
 	values[0] = PointerGetDatum(construct_array(skus, r->nlines, TEXTOID, -1, false,
 												TYPALIGN_INT));
-	OmniKeepPlan(&unknown_sku_plan, unknown_sku_sql, 1, argtypes);
+	OmniKeepGenericPlan(&unknown_sku_plan, unknown_sku_sql, 1, argtypes);
 	if (SPI_execute_plan(unknown_sku_plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\"", unknown_sku_sql);
 	if (SPI_processed == 0)
