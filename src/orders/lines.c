@@ -31,7 +31,7 @@
  */
 static SPIPlanPtr unknown_sku_plan;
 static const char *const unknown_sku_sql =
-"SELECT s.sku FROM unnest($1::text[]) WITH ORDINALITY s(sku, n)"
+"SELECT s.sku FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY s(sku, n)"
 " WHERE (SELECT true FROM omni.products p WHERE p.sku = s.sku) IS NULL"
 " ORDER BY s.n LIMIT 1";
 
