@@ -167,6 +167,29 @@ SELECT * FROM omni.route((SELECT jsonb_agg(jsonb_build_object('sku', 'RT-A', 'qt
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT * FROM omni.route('[{"sku": "NOPE", "qty": 1}]', 'ship', 42, -71);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- the lines reader (omni.parse_lines, src/orders/lines_reader.c): a qty is
+-- any JSON number equal to an integer in 1..2147483647, read exactly
+SELECT * FROM omni.parse_lines('[{"sku": "RT-A", "qty": 2.0}, {"qty": 1e3, "sku": "RT-B"}, {"sku": "RT-C", "qty": 2147483647}]');
+SELECT * FROM omni.parse_lines('[{"sku": "RT-A", "qty": 2147483648}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM omni.parse_lines('[{"sku": "RT-A", "qty": 2147483647.0000000001}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM omni.parse_lines('[{"sku": "RT-A", "qty": 1e-2}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a repeated key counts with its last value (jsonb keeps it); the keys of a
+-- nested object are not the line's
+SELECT * FROM omni.parse_lines('[{"sku": "RT-A", "qty": 0, "qty": 3, "meta": {"sku": 5, "qty": 0}}]');
+-- the order of the errors: shapes (all lines), unknown SKUs, repeated SKUs
+SELECT * FROM omni.parse_lines('[{"sku": "NOPE", "qty": 1}, {"sku": "RT-A", "qty": 1}, {"sku": "RT-A", "qty": 0}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM omni.parse_lines('[{"sku": "RT-A", "qty": 1}, {"sku": "RT-A", "qty": 1}, {"sku": "NOPE", "qty": 1}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM omni.parse_lines('[{"sku": "RT-B", "qty": 1}, {"sku": "RT-A", "qty": 1}, {"sku": "RT-A", "qty": 1}, {"sku": "RT-B", "qty": 1}]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM omni.parse_lines(NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM omni.parse_lines('"RT-A"');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT * FROM omni.route(NULL, 'ship', 42, -71);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT * FROM omni.route('[{"sku": "RT-A", "qty": 1}]', 'drone', 42, -71);
