@@ -240,7 +240,7 @@ c360_int8_array(int64 *ids, int n)
 										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-/* the first column of every row, as bigint */
+/* one bigint column of every row */
 static int64 *
 c360_column_int8(C360Rows *rows, int attno)
 {
@@ -479,7 +479,8 @@ omni_customer_360(PG_FUNCTION_ARGS)
 				lines,
 				fulfilments,
 				returns,
-				rlines;
+				rlines,
+				profile;
 	int64		cust;
 	int64	   *ids;
 	int			nids;
@@ -489,8 +490,10 @@ omni_customer_360(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "customer_360: SPI_connect failed");
 
-	/* OM006 for an unknown customer, merges followed: order_customer's rules */
-	/* not strict: a NULL id is an unknown customer too */
+	/*
+	 * OM006 for an unknown customer, merges followed: order_customer's rules.
+	 * Not strict: a NULL id is an unknown customer too.
+	 */
 	rows = c360_run_nullable(Q_CUSTOMER, PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0),
 							 PG_ARGISNULL(0));
 	cust = DatumGetInt64(c360_get(&rows, 0, 1, &isnull));
@@ -512,103 +515,99 @@ omni_customer_360(PG_FUNCTION_ARGS)
 			c360_push_int8(&st, WJB_ELEM, ids[i]);
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 
-	rows = c360_run(Q_PROFILE, Int64GetDatum(cust));
+	/* the balance goes under "loyalty" below */
+	profile = c360_run(Q_PROFILE, Int64GetDatum(cust));
 	c360_push_key(&st, "profile");
-	if (rows.n > 0)
-		c360_push_datum(&st, WJB_VALUE, c360_get(&rows, 0, 1, &isnull), isnull,
+	if (profile.n > 0)
+		c360_push_datum(&st, WJB_VALUE, c360_get(&profile, 0, 1, &isnull), isnull,
 						JSONBOID);
 	else
 		c360_push_null(&st, WJB_VALUE);
+
+	c360_push_key(&st, "identities");
+	rows = c360_run(Q_IDENTITIES, idarr);
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	for (uint64 i = 0; i < rows.n;)
 	{
-		/* the balance goes under "loyalty" below */
-		C360Rows	profile = rows;
+		text	   *ch = DatumGetTextPP(c360_get(&rows, i, 1, &isnull));
+		uint64		j = i;
 
-		c360_push_key(&st, "identities");
-		rows = c360_run(Q_IDENTITIES, idarr);
-		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		for (uint64 i = 0; i < rows.n;)
+		c360_push_string(&st, WJB_KEY, VARDATA_ANY(ch), VARSIZE_ANY_EXHDR(ch));
+		pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+		for (; j < rows.n; j++)
 		{
-			Datum		channel = c360_get(&rows, i, 1, &isnull);
-			text	   *ch = DatumGetTextPP(channel);
-			uint64		j = i;
+			text	   *cj = DatumGetTextPP(c360_get(&rows, j, 1, &isnull));
 
-			c360_push_string(&st, WJB_KEY, VARDATA_ANY(ch), VARSIZE_ANY_EXHDR(ch));
-			pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-			for (; j < rows.n; j++)
-			{
-				text	   *cj = DatumGetTextPP(c360_get(&rows, j, 1, &isnull));
-
-				if (VARSIZE_ANY_EXHDR(cj) != VARSIZE_ANY_EXHDR(ch) ||
-					memcmp(VARDATA_ANY(cj), VARDATA_ANY(ch), VARSIZE_ANY_EXHDR(ch)) != 0)
-					break;
-				c360_push_row(&st, &rows, j, 2, 4);
-			}
-			pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-			i = j;
+			if (VARSIZE_ANY_EXHDR(cj) != VARSIZE_ANY_EXHDR(ch) ||
+				memcmp(VARDATA_ANY(cj), VARDATA_ANY(ch), VARSIZE_ANY_EXHDR(ch)) != 0)
+				break;
+			c360_push_row(&st, &rows, j, 2, 4);
 		}
-		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-
-		orders = c360_run(Q_ORDERS, idarr);
-		{
-			Datum		oids = c360_int8_array(c360_column_int8(&orders, 1), (int) orders.n);
-
-			lines = c360_run(Q_ORDER_LINES, oids);
-			fulfilments = c360_run(Q_FULFILMENTS, oids);
-		}
-		c360_push_key(&st, "orders");
-		c360_push_parents(&st, &orders, &lines, "lines", &fulfilments, "fulfilments");
-
-		returns = c360_run(Q_RETURNS, idarr);
-		rlines = c360_run(Q_RETURN_LINES,
-						  c360_int8_array(c360_column_int8(&returns, 1), (int) returns.n));
-		c360_push_key(&st, "returns");
-		c360_push_parents(&st, &returns, &rlines, "lines", NULL, NULL);
-
-		c360_push_key(&st, "interactions");
-		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		rows = c360_run(Q_COUNTS, idarr);
-		{
-			int64		total = 0;
-
-			for (int g = 1; g <= 2; g++)
-			{
-				c360_push_key(&st, g == 1 ? "by_event" : "by_channel");
-				pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-				for (uint64 i = 0; i < rows.n; i++)
-				{
-					if (c360_get_int8(&rows, i, 4) != g)
-						continue;
-					/* GROUPING() is 1 when event is rolled up: the channel's row */
-					c360_push_datum(&st, WJB_KEY, c360_get(&rows, i, g == 1 ? 1 : 2, &isnull),
-									false, TEXTOID);
-					c360_push_int8(&st, WJB_VALUE, c360_get_int8(&rows, i, 3));
-				}
-				pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-			}
-			for (uint64 i = 0; i < rows.n; i++)
-				if (c360_get_int8(&rows, i, 4) == 3)
-					total = c360_get_int8(&rows, i, 3);
-			c360_push_key(&st, "total");
-			c360_push_int8(&st, WJB_VALUE, total);
-		}
-		rows = c360_run(Q_RECENT, idarr);
-		c360_push_key(&st, "recent");
-		c360_push_rows(&st, &rows, 1, rows.tuptable->tupdesc->natts);
-		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-
-		c360_push_key(&st, "loyalty");
-		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		c360_push_key(&st, "balance");
-		if (profile.n > 0)
-			c360_push_datum(&st, WJB_VALUE, c360_get(&profile, 0, 2, &isnull), isnull,
-							INT4OID);
-		else
-			c360_push_int8(&st, WJB_VALUE, 0);
-		rows = c360_run(Q_LOYALTY, idarr);
-		c360_push_key(&st, "recent");
-		c360_push_rows(&st, &rows, 1, rows.tuptable->tupdesc->natts);
-		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+		pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+		i = j;
 	}
+	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+
+	orders = c360_run(Q_ORDERS, idarr);
+	{
+		Datum		oids = c360_int8_array(c360_column_int8(&orders, 1), (int) orders.n);
+
+		lines = c360_run(Q_ORDER_LINES, oids);
+		fulfilments = c360_run(Q_FULFILMENTS, oids);
+	}
+	c360_push_key(&st, "orders");
+	c360_push_parents(&st, &orders, &lines, "lines", &fulfilments, "fulfilments");
+
+	returns = c360_run(Q_RETURNS, idarr);
+	rlines = c360_run(Q_RETURN_LINES,
+					  c360_int8_array(c360_column_int8(&returns, 1), (int) returns.n));
+	c360_push_key(&st, "returns");
+	c360_push_parents(&st, &returns, &rlines, "lines", NULL, NULL);
+
+	c360_push_key(&st, "interactions");
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	rows = c360_run(Q_COUNTS, idarr);
+	{
+		int64		total = 0;
+
+		for (int g = 1; g <= 2; g++)
+		{
+			c360_push_key(&st, g == 1 ? "by_event" : "by_channel");
+			pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+			for (uint64 i = 0; i < rows.n; i++)
+			{
+				if (c360_get_int8(&rows, i, 4) != g)
+					continue;
+				/* GROUPING() is 1 on the rows per event, 2 per channel, 3 the total */
+				c360_push_datum(&st, WJB_KEY, c360_get(&rows, i, g == 1 ? 1 : 2, &isnull),
+								false, TEXTOID);
+				c360_push_int8(&st, WJB_VALUE, c360_get_int8(&rows, i, 3));
+			}
+			pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+		}
+		for (uint64 i = 0; i < rows.n; i++)
+			if (c360_get_int8(&rows, i, 4) == 3)
+				total = c360_get_int8(&rows, i, 3);
+		c360_push_key(&st, "total");
+		c360_push_int8(&st, WJB_VALUE, total);
+	}
+	rows = c360_run(Q_RECENT, idarr);
+	c360_push_key(&st, "recent");
+	c360_push_rows(&st, &rows, 1, rows.tuptable->tupdesc->natts);
+	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+
+	c360_push_key(&st, "loyalty");
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	c360_push_key(&st, "balance");
+	if (profile.n > 0)
+		c360_push_datum(&st, WJB_VALUE, c360_get(&profile, 0, 2, &isnull), isnull,
+						INT4OID);
+	else
+		c360_push_int8(&st, WJB_VALUE, 0);
+	rows = c360_run(Q_LOYALTY, idarr);
+	c360_push_key(&st, "recent");
+	c360_push_rows(&st, &rows, 1, rows.tuptable->tupdesc->natts);
+	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 
 	rows = c360_run(Q_OPEN_ORDERS, idarr);
 	rows = c360_run(Q_RESERVATIONS,
