@@ -158,14 +158,14 @@ COMMENT ON TABLE omni.recommend_model IS
 CREATE FUNCTION omni.refresh_recommendations() RETURNS void
 AS 'MODULE_PATHNAME', 'omni_refresh_recommendations' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION omni.refresh_recommendations() IS
-    'Rebuilds the recommendation model (neighbours, popularity, store popularity) from omni.interaction_signals in one transaction; readers keep the old model until it commits';
+    'Rebuilds the recommendation model (neighbours and repeat rates, similar customers, popularity, store popularity) from omni.interaction_signals in one transaction; readers keep the old model until it commits';
 
 -- STABLE: reads the model, the history and stock in the query's snapshot
 CREATE FUNCTION omni.recommend(customer_id bigint, k int DEFAULT 10, location text DEFAULT NULL)
 RETURNS TABLE (sku text, score float8, reason text)
 AS 'MODULE_PATHNAME', 'omni_recommend' LANGUAGE C STABLE;
 COMMENT ON FUNCTION omni.recommend(bigint, int, text) IS
-    'Top k SKUs for a customer, best first, with a reason: neighbours of their decayed, kind-weighted history blended with their repeat purchases and popularity; with a location only SKUs available there now; popular items for a customer without history; OM006 unknown customer, OM004 unknown location, 22023 k <= 0';
+    'Top k SKUs for a customer, best first, with a reason: the chance they buy each SKU again in their next basket, blended with what similar customers buy, the neighbours of their history and popularity; with a location only SKUs available there now; popular items for a customer without history; OM006 unknown customer, OM004 unknown location, 22023 k <= 0';
 
 -- ---------------------------------------------------------------- SQL functions
 
