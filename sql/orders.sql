@@ -244,6 +244,20 @@ SELECT r->>'sku' AS sku, r->>'location' AS location, (r->>'order_id')::bigint = 
   FROM jsonb_array_elements(omni.customer_360(:cust)->'open_reservations') r;
 SELECT omni.customer_360(-1);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.customer_360(NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- the json types of what the POS reads
+SELECT DISTINCT jsonb_typeof(o->'order_id') AS order_id, jsonb_typeof(o->'placed_at') AS placed_at,
+       jsonb_typeof(o->'total') AS total, jsonb_typeof(o->'lines') AS lines,
+       jsonb_typeof(o->'lines'->0->'unit_price') AS unit_price,
+       jsonb_typeof(o->'fulfilments') AS fulfilments
+  FROM jsonb_array_elements(omni.customer_360(:cust)->'orders') o
+ ORDER BY 1, 2, 3, 4, 5, 6;
+SELECT jsonb_typeof(c->'profile') AS profile, jsonb_typeof(c->'interactions'->'total') AS total,
+       jsonb_typeof(c->'interactions'->'recent'->0->'at') AS recent_at,
+       jsonb_typeof(c->'loyalty'->'balance') AS balance,
+       jsonb_typeof(c->'identities'->'app'->0->'attributes') AS attributes
+  FROM (SELECT omni.customer_360(:cust) AS c) x;
 
 -- merges: an absorbed id still works, and its rows can be moved
 SELECT customer_id AS absorbed FROM omni.identify('pos', 'or-card-9', '{"phone": "+12125550199"}') \gset

@@ -70,8 +70,15 @@ SELECT customers, skus, signals, neighbour_pairs > 0 AS has_pairs, built_at <= n
 SELECT sku, round(score::numeric, 4) AS score FROM omni.similar_items('RC-MUG', 3);
 SELECT count(*) AS itself FROM omni.similar_items('RC-TEA', 100) WHERE sku = 'RC-TEA';
 
--- alice: her pens first (three baskets), the mug she bought once, then what
--- customers like her buy; never the lamp she returned
+-- repeat rates: alice bought pens again and again, nobody bought a second
+-- mug; a SKU without data of its own gets the all-SKU rate of the model
+SELECT sku, round(repeat_rate::numeric, 4) AS repeat_rate FROM omni.recommend_neighbours
+ WHERE sku IN ('RC-PEN', 'RC-MUG', 'RC-TEA') ORDER BY sku;
+SELECT round(repeat_rate::numeric, 4) AS all_skus FROM omni.recommend_model;
+
+-- alice: her pens first (three baskets of her five), the mug she bought once
+-- (in her latest basket), the candle she viewed, then what customers like
+-- her buy; never the lamp she returned
 SELECT sku, round(score::numeric, 4) AS score, reason FROM omni.recommend(:alice, 5);
 -- weighting the item neighbours instead: tea comes because she bought a mug
 UPDATE omni.recommend_settings SET blend_similar = 1, blend_others = 0;
@@ -122,6 +129,17 @@ SELECT count(*) AS changed FROM (
 
 -- the health view reports the build
 SELECT check_name, status FROM omni.health WHERE check_name = 'last_model_refresh';
+
+-- gina bought a mug and a pen in one basket: the pen, which its buyers buy
+-- again, comes before the mug, which more customers buy but nobody twice
+-- (only the repeat part, little smoothing, to see the rates at work)
+SELECT customer_id AS gina FROM omni.identify('web', 'rc-gina', '{}') \gset
+SELECT count(*) FROM (SELECT omni.track(:gina, 'web', 'purchase', s, now() - interval '5 days')
+                        FROM unnest('{RC-MUG,RC-PEN}'::text[]) s) t;
+UPDATE omni.recommend_settings SET repeat_smoothing = 1, blend_others = 0;
+SELECT omni.refresh_recommendations();
+SELECT sku, reason FROM omni.recommend(:gina, 2);
+UPDATE omni.recommend_settings SET repeat_smoothing = DEFAULT, blend_others = DEFAULT;
 
 -- errors
 SELECT * FROM omni.recommend(-1);

@@ -19,29 +19,39 @@
  *	   sim(i, j) = sum_u w_ui w_uj / (|w_i| |w_j| + shrinkage)
  *
  * (cosine with shrinkage), and the top N neighbours of i are kept as two
- * arrays in one row of omni.recommend_neighbours.  Popularity, trending and
- * per-store popularity are aggregated in SQL in the same transaction.
+ * arrays in one row of omni.recommend_neighbours, with the SKU's repeat rate
+ * (how often its buyers buy it again, computed in SQL).  Popularity,
+ * trending and per-store popularity are aggregated in SQL in the same
+ * transaction.
  *
  * Scoring (omni.recommend).  The customer's latest HISTORY_LIMIT signals,
  * summed per SKU in C: affinity (kind-weighted, decayed from their own
- * latest signal with history_half_life, a basket counting once).  Four
- * parts:
+ * latest signal with history_half_life, a basket counting once), and per
+ * SKU bought the baskets holding it and the customer's baskets since the
+ * first and the last of them.  Four parts:
  *
- *	   repeat:   affinity(j) itself, not normalised, so that one more basket
- *	             outweighs any neighbour score below 1 (what they buy again)
- *	   similar:  sum over their EXPANDED_HISTORY strongest items h of
+ *	   repeat:   the chance that j is in their next basket,
+ *	             (baskets with j since the first - 1 + repeat_prior * rate(j))
+ *	             / (baskets since the first + repeat_prior),
+ *	             + repeat_recency * 2^-(baskets since the last with j),
+ *	             + their cart, wishlist and view signals of j
+ *	   similar:  sum over their EXPANDED_HISTORY likeliest items h of
  *	             affinity(h) * sim(h, j), divided by the customer's largest
- *	   others:   what the customer's most similar customers buy (their row
- *	             of omni.recommend_customer_items, built at refresh by the
- *	             same neighbour code on the transposed matrix), 0..1
+ *	   others:   the similarity-weighted share of the customer's most
+ *	             similar customers who bought j (their row of
+ *	             omni.recommend_customer_items, built at refresh by the same
+ *	             neighbour code on the transposed matrix), 0..1
  *	   popular:  popularity(j) / the top one (per store with a location)
  *
  * blended with blend_repeat, blend_similar, blend_others, blend_popular
- * (tuned on a
- * validation split, see doc/recommend.md).  An item whose net signal is not
- * positive (returned) is never recommended.  The reason is the customer's
- * own signal when there is one, else the part that contributed most.  With a location, candidates best first are checked in
- * chunks with omni.available() until k are on the shelf.
+ * (tuned on a validation split, see doc/recommend.md).  Repeat and others
+ * are on the same scale (chances of being in the next basket), which is
+ * what lets one weight mix them: the repeat-explore split of next-basket
+ * recommendation.  An item whose net signal is not positive (returned) is
+ * never recommended.  The reason is the customer's own signal when there is
+ * one, else the part that contributed most.  With a location, candidates
+ * best first are checked in chunks with omni.available() until k are on
+ * the shelf.
  *
  *-------------------------------------------------------------------------
  */
@@ -98,6 +108,10 @@ typedef struct RecSettings
 	double		trending_half_life;
 	double		blend_others;
 	int			customer_neighbours;
+	double		repeat_prior;
+	double		repeat_smoothing;
+	double		repeat_recency;
+	double		repeat_rate;	/* all-SKU repeat rate of the last build */
 } RecSettings;
 
 /* ---------------------------------------------------------------- plans */
@@ -127,7 +141,9 @@ static const RecPlanDef rec_plan_defs[NUM_REC_PLANS] = {
 	[PLAN_SETTINGS] = {
 		"SELECT weight_purchase, weight_cart, weight_wishlist, weight_view, weight_return,"
 		" model_half_life, shrinkage, neighbours, history_half_life, blend_similar,"
-		" blend_repeat, blend_popular, trending_half_life, blend_others, customer_neighbours"
+		" blend_repeat, blend_popular, trending_half_life, blend_others, customer_neighbours,"
+		" repeat_prior, repeat_smoothing, repeat_recency,"
+		" coalesce((SELECT m.repeat_rate FROM omni.recommend_model m), 0)"
 		" FROM omni.recommend_settings", 0, {0}
 	},
 	[PLAN_CUSTOMER_EXISTS] = {
@@ -143,7 +159,7 @@ static const RecPlanDef rec_plan_defs[NUM_REC_PLANS] = {
 		2, {INT8OID, INT4OID}
 	},
 	[PLAN_NEIGHBOURS] = {
-		"SELECT n.sku, n.neighbours, n.scores FROM omni.recommend_neighbours n"
+		"SELECT n.sku, n.neighbours, n.scores, n.repeat_rate FROM omni.recommend_neighbours n"
 		" WHERE n.sku = ANY ($1) ORDER BY n.sku", 1, {TEXTARRAYOID}
 	},
 	[PLAN_POPULAR] = {
@@ -230,6 +246,10 @@ ReadSettings(RecSettings *s)
 	s->blend_others = ColFloat8(0, 14);
 	s->customer_neighbours = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 														 SPI_tuptable->tupdesc, 15, &isnull));
+	s->repeat_prior = ColFloat8(0, 16);
+	s->repeat_smoothing = ColFloat8(0, 17);
+	s->repeat_recency = ColFloat8(0, 18);
+	s->repeat_rate = ColFloat8(0, 19);
 }
 
 static void
@@ -529,8 +549,8 @@ NeighboursOf(const RecMatrix *m, const RecSettings *s, int i,
 static void
 StoreNeighbours(const RecMatrix *m, int i, const Neighbour *nb, int n, SPIPlanPtr insert)
 {
-	Datum	   *skus = palloc(sizeof(Datum) * n);
-	Datum	   *scores = palloc(sizeof(Datum) * n);
+	Datum	   *skus = palloc(sizeof(Datum) * (n + 1));
+	Datum	   *scores = palloc(sizeof(Datum) * (n + 1));
 	Datum		values[3];
 	int			k;
 
@@ -576,8 +596,8 @@ BuildNeighbours(const RecMatrix *m, const RecSettings *s)
 
 		CHECK_FOR_INTERRUPTS();
 		n = NeighboursOf(m, s, i, acc, touched, heap);
-		if (n > 0)
-			StoreNeighbours(m, i, heap, n, insert);
+		/* a row even without neighbours: it carries the SKU's repeat rate */
+		StoreNeighbours(m, i, heap, n, insert);
 		pairs += n;
 	}
 	SPI_freeplan(insert);
@@ -617,8 +637,11 @@ SwapMatrix(const RecMatrix *m, RecMatrix *t)
 }
 
 /*
- * What the customers most like u buy: sum over u's customer_neighbours most
- * similar customers v of sim(u, v) * w_vj, top CUSTOMER_ITEMS SKUs kept.
+ * What the customers most like u buy: over u's customer_neighbours most
+ * similar customers v, sum of sim(u, v) for those who bought j divided by
+ * the sum of sim(u, v): the similarity-weighted share of them who bought it
+ * (the neighbour half of TIFU-KNN), on the scale of a repeat chance so that
+ * one blend weight mixes the two.  Top CUSTOMER_ITEMS SKUs kept.
  */
 static int
 CustomerItems(const RecMatrix *m, const Neighbour *peers, int npeers,
@@ -629,18 +652,21 @@ CustomerItems(const RecMatrix *m, const Neighbour *peers, int npeers,
 				t,
 				k;
 	int64		p;
+	double		total = 0;
 
 	for (k = 0; k < npeers; k++)
 	{
 		int			v = peers[k].sku;
 
+		total += peers[k].score;
+		/* every stored weight is positive: v bought j (net of returns) */
 		for (p = m->row_start[v]; p < m->row_start[v + 1]; p++)
 		{
 			int			j = m->row_sku[p];
 
 			if (acc[j] == 0.0)
 				touched[ntouched++] = j;
-			acc[j] += peers[k].score * m->row_w[p];
+			acc[j] += peers[k].score;
 		}
 	}
 	for (t = 0; t < ntouched; t++)
@@ -648,7 +674,7 @@ CustomerItems(const RecMatrix *m, const Neighbour *peers, int npeers,
 		Neighbour	cand;
 
 		cand.sku = touched[t];
-		cand.score = (float) acc[touched[t]];
+		cand.score = (float) (acc[touched[t]] / total);
 		acc[touched[t]] = 0.0;
 		HeapOffer(m, heap, &nheap, CUSTOMER_ITEMS, cand);
 	}
@@ -765,26 +791,70 @@ BuildPopularity(const RecSettings *s)
 			  1, types, values);
 }
 
-static void
-RecordBuild(const RecMatrix *m, int64 signals, int64 pairs, double ms)
+/*
+ * Repeat rates: for each SKU, over every customer who bought it, the
+ * baskets after their first purchase of it that hold it again, divided by
+ * the baskets they had after that first purchase (the chances).  A basket is
+ * one customer's purchases at one instant (the lines of an order share it).
+ * Each SKU's rate is mixed with repeat_smoothing chances at the all-SKU rate,
+ * which is returned and is what a SKU without a row gets when scoring.
+ * Some goods are bought again and again (tea lights), others once (a lamp):
+ * with few baskets of their own a customer's repeat chance leans on it.
+ */
+static double
+BuildRepeatRates(const RecSettings *s)
 {
-	Oid			types[5] = {FLOAT8OID, INT4OID, INT4OID, INT8OID, INT8OID};
-	Datum		values[5];
+	Oid			types[1] = {FLOAT8OID};
+	Datum		values[1];
+	bool		isnull;
+	int			rc;
+
+	values[0] = Float8GetDatum(s->repeat_smoothing);
+	rc = SPI_execute_with_args(
+							   "WITH p AS (SELECT DISTINCT x.customer_id, x.sku, x.at FROM omni.interaction_signals x"
+							   "            WHERE x.kind = 'purchase' AND x.customer_id IS NOT NULL),"
+							   " b AS (SELECT y.customer_id, y.at,"
+							   "              row_number() OVER (PARTITION BY y.customer_id ORDER BY y.at) AS idx,"
+							   "              count(*) OVER (PARTITION BY y.customer_id) AS n"
+							   "         FROM (SELECT DISTINCT p.customer_id, p.at FROM p) y),"
+							   " ci AS (SELECT p.sku, count(*) - 1 AS again, max(b.n) - min(b.idx) AS chances"
+							   "          FROM p JOIN b ON b.customer_id = p.customer_id AND b.at = p.at"
+							   "         GROUP BY p.customer_id, p.sku),"
+							   " it AS (SELECT ci.sku, sum(ci.again)::float8 AS again, sum(ci.chances)::float8 AS chances"
+							   "          FROM ci GROUP BY ci.sku),"
+							   " g AS (SELECT coalesce(sum(it.again) / nullif(sum(it.chances), 0), 0)::float8 AS rate FROM it),"
+							   " u AS (UPDATE omni.recommend_neighbours n"
+							   "          SET repeat_rate = (it.again + $1 * g.rate) / (it.chances + $1)"
+							   "         FROM it, g WHERE it.sku = n.sku RETURNING 1)"
+							   " SELECT g.rate FROM g",
+							   1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "computing the repeat rates failed: %s", SPI_result_code_string(rc));
+	return DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+static void
+RecordBuild(const RecMatrix *m, int64 signals, int64 pairs, double repeat_rate, double ms)
+{
+	Oid			types[6] = {FLOAT8OID, INT4OID, INT4OID, INT8OID, INT8OID, FLOAT8OID};
+	Datum		values[6];
 
 	values[0] = Float8GetDatum(ms);
 	values[1] = Int32GetDatum(m->ncustomers);
 	values[2] = Int32GetDatum(m->nskus);
 	values[3] = Int64GetDatum(signals);
 	values[4] = Int64GetDatum(pairs);
+	values[5] = Float8GetDatum(repeat_rate);
 	ExecWrite("INSERT INTO omni.recommend_model AS m"
-			  " (id, built_at, build_ms, customers, skus, signals, neighbour_pairs, settings)"
-			  " SELECT true, now(), $1, $2, $3, $4, $5, to_jsonb(s) - 'id'"
+			  " (id, built_at, build_ms, customers, skus, signals, neighbour_pairs, repeat_rate, settings)"
+			  " SELECT true, now(), $1, $2, $3, $4, $5, $6, to_jsonb(s) - 'id'"
 			  "   FROM omni.recommend_settings s"
 			  " ON CONFLICT (id) DO UPDATE SET built_at = excluded.built_at,"
 			  "   build_ms = excluded.build_ms, customers = excluded.customers,"
 			  "   skus = excluded.skus, signals = excluded.signals,"
-			  "   neighbour_pairs = excluded.neighbour_pairs, settings = excluded.settings",
-			  5, types, values);
+			  "   neighbour_pairs = excluded.neighbour_pairs, repeat_rate = excluded.repeat_rate,"
+			  "   settings = excluded.settings",
+			  6, types, values);
 }
 
 Datum
@@ -798,6 +868,7 @@ omni_refresh_recommendations(PG_FUNCTION_ARGS)
 				elapsed;
 	int64		signals,
 				pairs;
+	double		repeat_rate;
 
 	INSTR_TIME_SET_CURRENT(start);
 	SPI_connect();
@@ -813,12 +884,13 @@ omni_refresh_recommendations(PG_FUNCTION_ARGS)
 	/* readers keep the old rows until commit (DELETE, not TRUNCATE) */
 	ExecWrite("DELETE FROM omni.recommend_neighbours", 0, NULL, NULL);
 	pairs = BuildNeighbours(&m, &s);
+	repeat_rate = BuildRepeatRates(&s);
 	ExecWrite("DELETE FROM omni.recommend_customer_items", 0, NULL, NULL);
 	BuildCustomerItems(&m, &s);
 	BuildPopularity(&s);
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
-	RecordBuild(&m, signals, pairs, INSTR_TIME_GET_MILLISEC(elapsed));
+	RecordBuild(&m, signals, pairs, repeat_rate, INSTR_TIME_GET_MILLISEC(elapsed));
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(build_cxt);
 	SPI_finish();
@@ -844,8 +916,14 @@ typedef struct Candidate
 typedef struct HistoryItem
 {
 	char	   *sku;
-	double		affinity;
+	double		affinity;		/* every kind, returns negative, decayed */
+	double		intent;			/* cart, wishlist, view only, decayed */
 	int			baskets;
+	int			returns;
+	int			first_ago;		/* baskets of the customer since the first */
+	int			last_ago;		/* ... and since the last holding this SKU */
+	double		rate;			/* the SKU's repeat rate */
+	double		repeat;			/* chance of it in the next basket, + intent */
 	bool		cart;
 	bool		wishlist;
 	bool		viewed;
@@ -925,13 +1003,15 @@ CheckArguments(int64 customer, int k, const char *location)
 }
 
 static double
-KindWeight(const RecSettings *s, const char *kind, HistoryItem *h)
+KindWeight(const RecSettings *s, const char *kind, HistoryItem *h, bool *intent)
 {
+	*intent = false;
 	if (strcmp(kind, "purchase") == 0)
 	{
 		h->baskets++;
 		return s->weight_purchase;
 	}
+	*intent = true;
 	if (strcmp(kind, "cart") == 0)
 	{
 		h->cart = true;
@@ -947,7 +1027,29 @@ KindWeight(const RecSettings *s, const char *kind, HistoryItem *h)
 		h->viewed = true;
 		return s->weight_view;
 	}
+	*intent = false;
+	h->returns++;
 	return s->weight_return;
+}
+
+/*
+ * The chance that the SKU is in the customer's next basket, estimated from
+ * their own baskets since they first bought it, with repeat_prior baskets
+ * at the SKU's repeat rate mixed in (next-basket studies find repeat
+ * purchases carry most of the signal; the SKU's rate sorts the goods
+ * bought again from those bought once), plus repeat_recency for what was in
+ * their latest baskets, plus their cart, wishlist and view signals.
+ */
+static void
+RepeatScore(const RecSettings *s, HistoryItem *h)
+{
+	double		again = h->baskets + s->weight_return * h->returns - 1;
+
+	h->repeat = h->intent;
+	if (h->baskets == 0)
+		return;
+	h->repeat += (Max(again, 0) + s->repeat_prior * h->rate) / (h->first_ago + s->repeat_prior);
+	h->repeat += s->repeat_recency * pow(0.5, h->last_ago);
 }
 
 /*
@@ -960,6 +1062,9 @@ LoadHistory(Scoring *sc, int64 customer)
 	const RecSettings *s = &sc->settings;
 	Datum		values[2];
 	TimestampTz latest = 0;
+	TimestampTz basket_at = 0;
+	int			nbaskets = 0,
+				item;
 	uint64		n,
 				i;
 
@@ -976,7 +1081,9 @@ LoadHistory(Scoring *sc, int64 customer)
 		char	   *sku = ColText(i, 1);
 		char	   *kind = ColText(i, 2);
 		TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &isnull));
-		double		age_days;
+		double		age_days,
+					w;
+		bool		intent;
 		Candidate  *c;
 		HistoryItem *h;
 
@@ -997,26 +1104,49 @@ LoadHistory(Scoring *sc, int64 customer)
 		{
 			if (GetCurrentTransactionStartTimestamp() - at < JUST_BOUGHT_USECS)
 				h->just_bought = true;
+			if (nbaskets == 0 || at != basket_at)
+			{
+				nbaskets++;
+				basket_at = at;
+			}
 			if (h->baskets > 0 && at == h->last_purchase)
 				continue;
+			/* newest first: the first basket seen is the last one */
+			if (h->baskets == 0)
+				h->last_ago = nbaskets - 1;
+			h->first_ago = nbaskets - 1;
 			h->last_purchase = at;
 		}
-		h->affinity += KindWeight(s, kind, h) * exp(-LN2 * age_days / s->history_half_life);
+		w = KindWeight(s, kind, h, &intent) * exp(-LN2 * age_days / s->history_half_life);
+		h->affinity += w;
+		if (intent)
+			h->intent += w;
+	}
+	/* the repeat rates come with the neighbours; until then the average */
+	for (item = 0; item < sc->nhistory; item++)
+	{
+		sc->history[item].rate = s->repeat_rate;
+		RepeatScore(s, &sc->history[item]);
 	}
 }
 
 static int
-HistoryAffinityCmp(const void *a, const void *b)
+HistoryRepeatCmp(const void *a, const void *b)
 {
 	const HistoryItem *x = *(HistoryItem *const *) a;
 	const HistoryItem *y = *(HistoryItem *const *) b;
 
+	if (x->repeat != y->repeat)
+		return x->repeat > y->repeat ? -1 : 1;
 	if (x->affinity != y->affinity)
 		return x->affinity > y->affinity ? -1 : 1;
 	return strcmp(x->sku, y->sku);
 }
 
-/* Adds affinity(h) * sim(h, j) for every neighbour j of every liked item h */
+/*
+ * Adds affinity(h) * sim(h, j) for every neighbour j of every liked item h,
+ * and sets the repeat rates of the items read.
+ */
 static void
 AddNeighbours(Scoring *sc)
 {
@@ -1035,8 +1165,12 @@ AddNeighbours(Scoring *sc)
 			liked[nliked++] = &sc->history[i];
 	if (nliked == 0)
 		return;
-	/* the neighbours of the strongest items only: bounded work per call */
-	qsort(liked, nliked, sizeof(HistoryItem *), HistoryAffinityCmp);
+	/*
+	 * the neighbours of the likeliest items only (by their repeat chance at
+	 * the average rate): bounded work per call; the others keep the average
+	 * repeat rate, which changes their rank little
+	 */
+	qsort(liked, nliked, sizeof(HistoryItem *), HistoryRepeatCmp);
 	nliked = Min(nliked, EXPANDED_HISTORY);
 	skus = palloc(sizeof(Datum) * nliked);
 	for (i = 0; i < nliked; i++)
@@ -1061,6 +1195,15 @@ AddNeighbours(Scoring *sc)
 
 		src = CandidateGet(sc, sku)->history;
 		w = sc->history[src].affinity;
+		{
+			Datum		rate = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 4, &isnull);
+
+			if (!isnull)
+			{
+				sc->history[src].rate = DatumGetFloat8(rate);
+				RepeatScore(&sc->settings, &sc->history[src]);
+			}
+		}
 		deconstruct_array(nbs, TEXTOID, -1, false, TYPALIGN_INT, &nb_elems, NULL, &nnb);
 		deconstruct_array(scs, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT,
 						  &sc_elems, NULL, &nsc);
@@ -1164,15 +1307,13 @@ RankCandidates(Scoring *sc, int *ncand)
 	HASH_SEQ_STATUS seq;
 	Candidate  *c;
 	Candidate **list;
-	double		max_similar = 0,
-				max_others = 0;
+	double		max_similar = 0;
 	int			n = 0;
 
 	hash_seq_init(&seq, sc->candidates);
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
 		max_similar = Max(max_similar, c->similar);
-		max_others = Max(max_others, c->others);
 	}
 	list = palloc(sizeof(Candidate *) * (hash_get_num_entries(sc->candidates) + 1));
 	hash_seq_init(&seq, sc->candidates);
@@ -1187,12 +1328,11 @@ RankCandidates(Scoring *sc, int *ncand)
 			continue;			/* bought today: not shown back to them */
 		if (max_similar > 0)
 			parts[0] = s->blend_similar * c->similar / max_similar;
-		/* not normalised: a basket more outweighs any neighbour score below 1 */
+		/* repeat and others are both chances of being in the next basket */
 		if (c->history >= 0)
-			parts[1] = s->blend_repeat * sc->history[c->history].affinity;
+			parts[1] = s->blend_repeat * sc->history[c->history].repeat;
 		parts[2] = s->blend_popular * c->popular;
-		if (max_others > 0)
-			parts[3] = s->blend_others * c->others / max_others;
+		parts[3] = s->blend_others * c->others;
 		/* the reason: the largest part, repeat first, popularity last */
 		c->part = 2;
 		c->score = POPULAR_TIEBREAK * c->popular;

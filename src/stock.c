@@ -82,6 +82,10 @@ typedef struct StockPair
 	text	   *location;
 	int			nslots;
 	StockSlot	slots[MAX_SLOTS];
+	/* reserve only: the reservation row the fast path writes with its slot */
+	text	   *ref;			/* may be NULL */
+	Interval   *ttl;
+	int64		reservation_id;
 } StockPair;
 
 /* What an operation does to the slot it lands on */
@@ -131,11 +135,19 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 		" WHERE sku = $1 AND location = $2 ORDER BY slot",
 		2, {TEXTOID, TEXTOID}
 	},
+	/*
+	 * The fast path's reservation: the guarded slot UPDATE and the
+	 * reservation row in one statement (one executor start-up instead of
+	 * two on the hottest path); no row is inserted when the slot is short.
+	 */
 	[PLAN_RESERVE_SLOT] = {
-		"UPDATE omni.stock_slots SET reserved = reserved + $4"
-		" WHERE sku = $1 AND location = $2 AND slot = $3"
-		" AND on_hand - reserved >= $4",
-		4, {TEXTOID, TEXTOID, INT2OID, INT4OID}
+		"WITH taken AS (UPDATE omni.stock_slots SET reserved = reserved + $4"
+		"  WHERE sku = $1 AND location = $2 AND slot = $3"
+		"  AND on_hand - reserved >= $4 RETURNING slot)"
+		" INSERT INTO omni.reservations (sku, location, slot, qty, ref, expires_at)"
+		" SELECT $1, $2, t.slot, $4, $5, now() + $6 FROM taken t"
+		" RETURNING reservation_id",
+		6, {TEXTOID, TEXTOID, INT2OID, INT4OID, TEXTOID, INTERVALOID}
 	},
 	[PLAN_SELL_SLOT] = {
 		"UPDATE omni.stock_slots SET on_hand = on_hand - $4"
@@ -630,14 +642,26 @@ InsertMovement(StockPair *pair, int32 delta, const char *reason,
 static bool
 TakeFromSlot(StockPair *pair, int16 slot, int32 qty, StockTake take)
 {
-	Datum		values[4];
+	Datum		values[6];
+	char		nulls[6] = "      ";
+	bool		isnull;
 
 	values[0] = PointerGetDatum(pair->sku);
 	values[1] = PointerGetDatum(pair->location);
 	values[2] = Int16GetDatum(slot);
 	values[3] = Int32GetDatum(qty);
-	return StockExec(take == TAKE_RESERVE ? PLAN_RESERVE_SLOT : PLAN_SELL_SLOT,
-					 values, NULL, SPI_OK_UPDATE) == 1;
+	if (take == TAKE_SELL)
+		return StockExec(PLAN_SELL_SLOT, values, NULL, SPI_OK_UPDATE) == 1;
+
+	if (pair->ref == NULL)
+		nulls[4] = 'n';
+	else
+		values[4] = PointerGetDatum(pair->ref);
+	values[5] = IntervalPGetDatum(pair->ttl);
+	if (StockExec(PLAN_RESERVE_SLOT, values, nulls, SPI_OK_INSERT_RETURNING) != 1)
+		return false;
+	pair->reservation_id = DatumGetInt64(ResultDatum(0, 1, &isnull));
+	return true;
 }
 
 /*
@@ -716,10 +740,17 @@ TakeFastSlot(StockPair *pair, int32 qty, StockTake take,
 	int			start;
 	int			fallback = -1;
 
-	/* backends start at different slots, and move on at each call */
-	if (cached != NULL && cached->nslots > 0)
+	/*
+	 * Backends start at different slots, and move on at each call.  A pair
+	 * this backend has not seen yet most likely has the default number of
+	 * slots: guessing one saves reading the pair first, which on stock
+	 * spread over many SKUs is what nearly every call would do.  A slot that
+	 * does not exist fails the guarded UPDATE like a short one.
+	 */
+	if (cached == NULL || cached->nslots > 0)
 	{
-		int16		slot = (int16) ((MyProcPid + turn) % cached->nslots);
+		int			nslots = cached != NULL ? cached->nslots : omni_stock_slots;
+		int16		slot = (int16) ((MyProcPid + turn) % nslots);
 
 		if (SlotLock(pair, slot, false))
 		{
@@ -810,6 +841,9 @@ InitPair(StockPair *pair, text *sku, text *location)
 	pair->sku = sku;
 	pair->location = location;
 	pair->nslots = 0;
+	pair->ref = NULL;
+	pair->ttl = NULL;
+	pair->reservation_id = 0;
 }
 
 /*
@@ -842,19 +876,26 @@ omni_reserve(PG_FUNCTION_ARGS)
 				 errmsg("ttl must be positive"),
 				 errdetail("A reservation is held for a positive time, such as '15 minutes'.")));
 
-	SPI_connect();
-	slot = TakeFast(&pair, qty, TAKE_RESERVE);
-	if (slot < 0)
-		slot = TakeExact(&pair, qty, TAKE_RESERVE);
+	pair.ref = PG_ARGISNULL(4) ? NULL : PG_GETARG_TEXT_PP(4);
+	pair.ttl = ttl;
 
+	SPI_connect();
+	if (TakeFast(&pair, qty, TAKE_RESERVE) >= 0)
+	{
+		SPI_finish();
+		PG_RETURN_INT64(pair.reservation_id);
+	}
+
+	/* the exact path moved units onto one slot: reserve there */
+	slot = TakeExact(&pair, qty, TAKE_RESERVE);
 	values[0] = PointerGetDatum(pair.sku);
 	values[1] = PointerGetDatum(pair.location);
 	values[2] = Int16GetDatum((int16) slot);
 	values[3] = Int32GetDatum(qty);
-	if (PG_ARGISNULL(4))
+	if (pair.ref == NULL)
 		nulls[4] = 'n';
 	else
-		values[4] = PointerGetDatum(PG_GETARG_TEXT_PP(4));
+		values[4] = PointerGetDatum(pair.ref);
 	values[5] = IntervalPGetDatum(ttl);
 	StockExec(PLAN_INSERT_RESERVATION, values, nulls, SPI_OK_INSERT_RETURNING);
 	id = DatumGetInt64(ResultDatum(0, 1, &isnull));

@@ -74,12 +74,15 @@ COMMENT ON FUNCTION omni.events_worker_serves() IS
 
 -- What a stock event says: the pair's totals as omni.stock_levels shows
 -- them, as committed when the event is published (src/events/triggers.c).
--- A single-SELECT SQL function, so the planner inlines it where it is used
--- in FROM.  STABLE: reads the tables and now() (expired reservations no
--- longer count).
+-- A single SELECT with a SQL-standard body: bound when created, so it needs
+-- no pinned search_path (src/sql/95_security.sql), and the planner inlines
+-- it where it is used in FROM (a function with a SET clause is never
+-- inlined: the events worker paid an executor start-up per stock event).
+-- STABLE: reads the tables and now() (expired reservations no longer count).
 CREATE FUNCTION omni.stock_totals(sku text, location text)
 RETURNS TABLE (on_hand int, reserved int, available int)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE
+BEGIN ATOMIC
     SELECT s.on_hand, s.reserved - e.expired, s.on_hand - s.reserved + e.expired
       FROM (SELECT coalesce(sum(t.on_hand), 0)::int AS on_hand,
                    coalesce(sum(t.reserved), 0)::int AS reserved
@@ -88,17 +91,22 @@ LANGUAGE sql STABLE AS $$
            (SELECT coalesce(sum(r.qty), 0)::int AS expired
               FROM omni.reservations r
              WHERE r.sku = stock_totals.sku AND r.location = stock_totals.location
-               AND r.status = 'active' AND r.expires_at <= pg_catalog.now()) e
-$$;
+               AND r.status = 'active' AND r.expires_at <= pg_catalog.now()) e;
+END;
 COMMENT ON FUNCTION omni.stock_totals(text, text) IS
     'On hand, reserved (active, unexpired) and available of one SKU at one location, as omni.stock_levels shows them';
 
 -- Number and log a batch of committed events, in the order given: the one
 -- place that hands out event ids.  Stock events get their totals here.
 -- The caller holds the numberer's lock and NOTIFYs what it returns.
+-- PL/pgSQL, not SQL: a SQL function called from FROM is planned again at
+-- every call, and the events worker calls this once per batch, all day;
+-- PL/pgSQL keeps the plan for the session.
 CREATE FUNCTION omni.log_events(channels text[], payloads jsonb[], created timestamptz[])
 RETURNS TABLE (event_id bigint, channel text, payload jsonb)
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    RETURN QUERY
     WITH numbered AS (      -- materialised (nextval): ids in the given order
         SELECT pg_catalog.nextval('omni.events_event_id_seq') AS event_id, b.*
           FROM (SELECT u.n, u.channel, u.payload, u.created_at
@@ -118,7 +126,8 @@ LANGUAGE sql VOLATILE AS $$
       LEFT JOIN LATERAL omni.stock_totals(b.payload->>'sku', b.payload->>'location') t
              ON b.channel = 'omni_stock'
      ORDER BY b.event_id
-    RETURNING e.event_id, e.channel, e.payload
+    RETURNING e.event_id, e.channel, e.payload;
+END
 $$;
 COMMENT ON FUNCTION omni.log_events(text[], jsonb[], timestamptz[]) IS
     'Internal: numbers and logs a batch of committed events (stock events get their totals); called under the numberer''s lock';

@@ -56,12 +56,15 @@ CREATE TABLE omni.recommend_settings (
     shrinkage          float8 NOT NULL DEFAULT 0 CHECK (shrinkage >= 0),
     neighbours         int NOT NULL DEFAULT 50 CHECK (neighbours BETWEEN 1 AND 1000),
     history_half_life  float8 NOT NULL DEFAULT 1000 CHECK (history_half_life > 0),
-    blend_similar      float8 NOT NULL DEFAULT 0.05 CHECK (blend_similar >= 0),
+    blend_similar      float8 NOT NULL DEFAULT 0.005 CHECK (blend_similar >= 0),
     blend_repeat       float8 NOT NULL DEFAULT 1.0 CHECK (blend_repeat >= 0),
-    blend_popular      float8 NOT NULL DEFAULT 0.2 CHECK (blend_popular >= 0),
+    blend_popular      float8 NOT NULL DEFAULT 0 CHECK (blend_popular >= 0),
     trending_half_life float8 NOT NULL DEFAULT 14 CHECK (trending_half_life > 0),
-    blend_others       float8 NOT NULL DEFAULT 2 CHECK (blend_others >= 0),
+    blend_others       float8 NOT NULL DEFAULT 0.03 CHECK (blend_others >= 0),
     customer_neighbours int NOT NULL DEFAULT 100 CHECK (customer_neighbours BETWEEN 1 AND 1000),
+    repeat_prior       float8 NOT NULL DEFAULT 10 CHECK (repeat_prior > 0),
+    repeat_smoothing   float8 NOT NULL DEFAULT 100 CHECK (repeat_smoothing > 0),
+    repeat_recency     float8 NOT NULL DEFAULT 0.05 CHECK (repeat_recency >= 0),
     CHECK (weight_purchase > 0 AND weight_cart >= 0 AND weight_wishlist >= 0 AND weight_view >= 0)
 );
 INSERT INTO omni.recommend_settings DEFAULT VALUES;
@@ -77,12 +80,19 @@ COMMENT ON COLUMN omni.recommend_settings.neighbours IS 'Neighbours kept per SKU
 COMMENT ON COLUMN omni.recommend_settings.history_half_life IS
     'Days after which a signal of the customer counts half when scoring (repeat-purchase recency), counted back from their latest signal';
 COMMENT ON COLUMN omni.recommend_settings.blend_similar IS 'Weight of the neighbour score (normalised to 0..1 per customer)';
-COMMENT ON COLUMN omni.recommend_settings.blend_repeat IS 'Weight of the personal repeat score (decayed frequency, 0..1 per customer)';
+COMMENT ON COLUMN omni.recommend_settings.blend_repeat IS
+    'Weight of the personal repeat score: the estimated chance that the customer buys the SKU again in their next basket (0..1), plus their cart, wishlist and view signals';
 COMMENT ON COLUMN omni.recommend_settings.blend_popular IS 'Weight of popularity (0..1), which also fills cold starts';
 COMMENT ON COLUMN omni.recommend_settings.trending_half_life IS 'Days after which a sale counts half in the trending score';
 COMMENT ON COLUMN omni.recommend_settings.blend_others IS
-    'Weight of what the most similar customers buy (0..1 per customer, as of the last refresh)';
+    'Weight of what the most similar customers buy (the similarity-weighted share of them who bought the SKU, 0..1, as of the last refresh)';
 COMMENT ON COLUMN omni.recommend_settings.customer_neighbours IS 'Similar customers kept per customer';
+COMMENT ON COLUMN omni.recommend_settings.repeat_prior IS
+    'How many baskets the SKU''s repeat rate counts for in a customer''s repeat chance: (baskets with it since the first - 1 + repeat_prior * rate) / (baskets since the first + repeat_prior)';
+COMMENT ON COLUMN omni.recommend_settings.repeat_smoothing IS
+    'Chances (baskets after a first purchase) of the all-SKU repeat rate mixed into each SKU''s repeat rate at refresh, so that rarely bought SKUs get the average';
+COMMENT ON COLUMN omni.recommend_settings.repeat_recency IS
+    'Bonus to a SKU bought in the customer''s last basket, halved for each basket since';
 SELECT pg_catalog.pg_extension_config_dump('omni.recommend_settings', '');
 
 -- ---------------------------------------------------------------- model
@@ -91,10 +101,13 @@ CREATE TABLE omni.recommend_neighbours (
     sku        text PRIMARY KEY,
     neighbours text[] NOT NULL,
     scores     float4[] NOT NULL,
+    repeat_rate float8,
     CHECK (cardinality(neighbours) = cardinality(scores))
 );
 COMMENT ON TABLE omni.recommend_neighbours IS
-    'The item-item model: per SKU its top neighbours, most similar first, and their cosine similarities (with shrinkage); rebuilt by omni.refresh_recommendations()';
+    'The item-item model: per SKU its top neighbours, most similar first, and their cosine similarities (with shrinkage), and its repeat rate; rebuilt by omni.refresh_recommendations()';
+COMMENT ON COLUMN omni.recommend_neighbours.repeat_rate IS
+    'Share of the baskets after a customer''s first purchase of the SKU that hold it again, over all its buyers, smoothed towards the all-SKU rate (repeat_smoothing); NULL: nobody bought it';
 
 CREATE TABLE omni.recommend_customer_items (
     customer_id bigint PRIMARY KEY,
@@ -103,7 +116,7 @@ CREATE TABLE omni.recommend_customer_items (
     CHECK (cardinality(skus) = cardinality(scores))
 );
 COMMENT ON TABLE omni.recommend_customer_items IS
-    'Per customer, what their most similar customers (customer_neighbours; cosine over the same weights) buy: top 50 SKUs with sum of similarity x weight; rebuilt by omni.refresh_recommendations()';
+    'Per customer, what their most similar customers (customer_neighbours; cosine over the same weights) buy: top 50 SKUs with the similarity-weighted share of those customers who bought each; rebuilt by omni.refresh_recommendations()';
 
 CREATE TABLE omni.recommend_popularity (
     sku        text PRIMARY KEY,
@@ -134,24 +147,25 @@ CREATE TABLE omni.recommend_model (
     skus       int NOT NULL,
     signals    bigint NOT NULL,
     neighbour_pairs bigint NOT NULL,
+    repeat_rate float8 NOT NULL,
     settings   jsonb NOT NULL
 );
 COMMENT ON TABLE omni.recommend_model IS
-    'The last model build: when, how long, how much data, with which settings (one row; the health check reads built_at)';
+    'The last model build: when, how long, how much data, the all-SKU repeat rate (what a SKU without data of its own gets), with which settings (one row; the health check reads built_at)';
 
 -- ---------------------------------------------------------------- C entry points
 
 CREATE FUNCTION omni.refresh_recommendations() RETURNS void
 AS 'MODULE_PATHNAME', 'omni_refresh_recommendations' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION omni.refresh_recommendations() IS
-    'Rebuilds the recommendation model (neighbours, popularity, store popularity) from omni.interaction_signals in one transaction; readers keep the old model until it commits';
+    'Rebuilds the recommendation model (neighbours and repeat rates, similar customers, popularity, store popularity) from omni.interaction_signals in one transaction; readers keep the old model until it commits';
 
 -- STABLE: reads the model, the history and stock in the query's snapshot
 CREATE FUNCTION omni.recommend(customer_id bigint, k int DEFAULT 10, location text DEFAULT NULL)
 RETURNS TABLE (sku text, score float8, reason text)
 AS 'MODULE_PATHNAME', 'omni_recommend' LANGUAGE C STABLE;
 COMMENT ON FUNCTION omni.recommend(bigint, int, text) IS
-    'Top k SKUs for a customer, best first, with a reason: neighbours of their decayed, kind-weighted history blended with their repeat purchases and popularity; with a location only SKUs available there now; popular items for a customer without history; OM006 unknown customer, OM004 unknown location, 22023 k <= 0';
+    'Top k SKUs for a customer, best first, with a reason: the chance they buy each SKU again in their next basket, blended with what similar customers buy, the neighbours of their history and popularity; with a location only SKUs available there now; popular items for a customer without history; OM006 unknown customer, OM004 unknown location, 22023 k <= 0';
 
 -- ---------------------------------------------------------------- SQL functions
 

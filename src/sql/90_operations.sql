@@ -26,9 +26,9 @@ INSERT INTO omni.job_definitions VALUES
 -- Not dumped: CREATE EXTENSION recreates the definitions on restore (a DBA's
 -- edited schedule is re-applied with an UPDATE and schedule_jobs()).
 
+-- A SQL-standard body: bound when created, so no search_path to pin.
 CREATE FUNCTION omni.pg_cron_available() RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, omni, pg_temp
 RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron');
 COMMENT ON FUNCTION omni.pg_cron_available() IS 'True when pg_cron is installed in this database';
 

@@ -177,7 +177,11 @@ BEGIN
     -- (C functions of the API run SQL through SPI; type support functions
     -- run none and keep the cheapest call).  Procedures are left out: one
     -- with a SET clause may not COMMIT, and ours are SECURITY INVOKER and
-    -- schema-qualify what they call.
+    -- schema-qualify what they call.  So are SQL functions with a
+    -- SQL-standard body (BEGIN ATOMIC) that are not SECURITY DEFINER: their
+    -- names were resolved when they were created, so no search_path can
+    -- change what they call, and without a SET clause the planner can
+    -- inline them into the calling query.
     FOR v_fn IN
         SELECT p.oid::pg_catalog.regprocedure AS sig, p.prokind
           FROM pg_catalog.pg_proc p
@@ -185,6 +189,7 @@ BEGIN
          WHERE p.pronamespace = 'omni'::pg_catalog.regnamespace
            AND p.prokind <> 'p'
            AND (l.lanname IN ('plpgsql', 'sql') OR p.prosecdef)
+           AND (p.prosqlbody IS NULL OR p.prosecdef)
            AND NOT coalesce(p.proconfig::text[] && ARRAY['search_path=pg_catalog, omni, pg_temp'], false)
     LOOP
         EXECUTE pg_catalog.format('ALTER %s %s SET search_path = pg_catalog, omni, pg_temp',

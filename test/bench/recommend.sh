@@ -43,56 +43,70 @@ best_of() { sort -k1,1gr | head -1; }
 
 if [ "$TUNE" = 1 ]; then
 	echo "== tuning on the validation split (model trained without the last two invoices)"
-	# 1. the model: shrinkage, judged on item-kNN alone
-	for shrink in 0 10 50 200; do
+	# while the repeat part is tuned: what similar customers buy at 0.05,
+	# no item neighbours, no popularity (the installed defaults)
+	base="blend_repeat = 1, blend_similar = 0, blend_popular = 0, blend_others = 0.05"
+	# 1. the item-item model: shrinkage, judged on item-kNN alone
+	for shrink in 0 10 50; do
 		q -c "UPDATE omni.recommend_settings SET shrinkage = $shrink" -c "SELECT omni.refresh_recommendations()" >/dev/null
 		ndcg=$(evaluate val knn "blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0")
 		echo "  shrinkage=$shrink  item-kNN NDCG@10=$ndcg"
 		echo "$ndcg $shrink" >>"$tmp_tune/shrink"
 	done
 	best_shrink=$(best_of <"$tmp_tune/shrink" | cut -d' ' -f2)
-	q -c "UPDATE omni.recommend_settings SET shrinkage = $best_shrink" -c "SELECT omni.refresh_recommendations()" >/dev/null
+	q -c "UPDATE omni.recommend_settings SET shrinkage = $best_shrink" >/dev/null
 	# 2. how much a return counts against a purchase (0: ignored)
 	for wr in -1 0; do
 		q -c "UPDATE omni.recommend_settings SET weight_return = $wr" -c "SELECT omni.refresh_recommendations()" >/dev/null
-		ndcg=$(evaluate val ours "history_half_life = 1000, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.1, blend_others = 0")
+		ndcg=$(evaluate val ours "$base")
 		echo "  weight_return=$wr  NDCG@10=$ndcg"
 		echo "$ndcg $wr" >>"$tmp_tune/wr"
 	done
 	best_wr=$(best_of <"$tmp_tune/wr" | cut -d' ' -f2)
-	q -c "UPDATE omni.recommend_settings SET weight_return = $best_wr" -c "SELECT omni.refresh_recommendations()" >/dev/null
-	# 3. recency of the personal history
-	for hl in 1000 3650; do
-		ndcg=$(evaluate val ours "history_half_life = $hl, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.1, blend_others = 0")
-		echo "  history_half_life=$hl  NDCG@10=$ndcg"
-		echo "$ndcg $hl" >>"$tmp_tune/hl"
+	# 3. the SKU repeat rates: how much of the all-SKU rate each gets
+	for rs in 20 100; do
+		q -c "UPDATE omni.recommend_settings SET weight_return = $best_wr, repeat_smoothing = $rs" -c "SELECT omni.refresh_recommendations()" >/dev/null
+		ndcg=$(evaluate val ours "$base")
+		echo "  repeat_smoothing=$rs  NDCG@10=$ndcg"
+		echo "$ndcg $rs" >>"$tmp_tune/rs"
 	done
-	best_hl=$(best_of <"$tmp_tune/hl" | cut -d' ' -f2)
+	best_rs=$(best_of <"$tmp_tune/rs" | cut -d' ' -f2)
 	# 4. how many similar customers
 	for cn in 30 100; do
-		q -c "UPDATE omni.recommend_settings SET customer_neighbours = $cn" -c "SELECT omni.refresh_recommendations()" >/dev/null
-		ndcg=$(evaluate val ours "history_half_life = $best_hl, blend_similar = 0.1, blend_repeat = 1, blend_popular = 0.2, blend_others = 1")
+		q -c "UPDATE omni.recommend_settings SET repeat_smoothing = $best_rs, customer_neighbours = $cn" -c "SELECT omni.refresh_recommendations()" >/dev/null
+		ndcg=$(evaluate val ours "$base")
 		echo "  customer_neighbours=$cn  NDCG@10=$ndcg"
 		echo "$ndcg $cn" >>"$tmp_tune/cn"
 	done
 	best_cn=$(best_of <"$tmp_tune/cn" | cut -d' ' -f2)
 	q -c "UPDATE omni.recommend_settings SET customer_neighbours = $best_cn" -c "SELECT omni.refresh_recommendations()" >/dev/null
-	# 5. the blend
-	for others in 0 0.6 1 2; do
-		for sim in 0.05 0.1; do
-			for pop in 0.2; do
-				ndcg=$(evaluate val ours "history_half_life = $best_hl, blend_similar = $sim, blend_repeat = 1, blend_popular = $pop, blend_others = $others")
+	# 5. the customer's repeat chance: weight of the SKU's rate, recency bonus
+	for rp in 5 10 20; do
+		for rr in 0 0.05 0.1; do
+			ndcg=$(evaluate val ours "$base, repeat_prior = $rp, repeat_recency = $rr")
+			echo "  repeat_prior=$rp repeat_recency=$rr  NDCG@10=$ndcg"
+			echo "$ndcg $rp $rr" >>"$tmp_tune/rep"
+		done
+	done
+	read -r _ best_rp best_rr < <(best_of <"$tmp_tune/rep")
+	# 6. the blend
+	for others in 0 0.03 0.05 0.1; do
+		for sim in 0 0.005 0.02; do
+			for pop in 0 0.01; do
+				ndcg=$(evaluate val ours "repeat_prior = $best_rp, repeat_recency = $best_rr, blend_similar = $sim, blend_repeat = 1, blend_popular = $pop, blend_others = $others")
 				echo "  blend_others=$others blend_similar=$sim blend_popular=$pop  NDCG@10=$ndcg"
 				echo "$ndcg $sim $pop $others" >>"$tmp_tune/blend"
 			done
 		done
 	done
 	read -r val_ndcg best_sim best_pop best_others < <(best_of <"$tmp_tune/blend")
-	q -c "UPDATE omni.recommend_settings SET history_half_life = $best_hl, blend_similar = $best_sim,
+	q -c "UPDATE omni.recommend_settings SET repeat_prior = $best_rp, repeat_recency = $best_rr, blend_similar = $best_sim,
 	      blend_repeat = 1, blend_popular = $best_pop, blend_others = $best_others"
 	q -c "SELECT rb.run_personal_popularity('val')"
-	echo "  chosen: shrinkage=$best_shrink weight_return=$best_wr history_half_life=$best_hl blend_similar=$best_sim blend_popular=$best_pop blend_others=$best_others customer_neighbours=$best_cn" \
-	     "(validation NDCG@10 $val_ndcg; personal popularity $(qv -c "SELECT round(ndcg::numeric, 4) FROM rb.metrics('val', 'personal_popularity')"))"
+	val_pp=$(qv -c "SELECT round(ndcg::numeric, 4) FROM rb.metrics('val', 'personal_popularity')")
+	echo "  chosen: shrinkage=$best_shrink weight_return=$best_wr repeat_smoothing=$best_rs customer_neighbours=$best_cn" \
+	     "repeat_prior=$best_rp repeat_recency=$best_rr blend_similar=$best_sim blend_popular=$best_pop blend_others=$best_others"
+	echo "  validation NDCG@10 $val_ndcg; personal popularity $val_pp ($(awk -v a="$val_ndcg" -v b="$val_pp" 'BEGIN { printf "%.3f", a / b }')x)"
 fi
 
 echo "== test split (model trained on everything but each customer's last invoice)"
@@ -105,8 +119,8 @@ t0=$(now_ms)
 q -c "SELECT rb.run_ours('test', 'ours')"
 t1=$(now_ms)
 segment_ms=$(( t1 - t0 ))
-settings=$(qv -c "SELECT shrinkage, weight_return, history_half_life, blend_similar, blend_repeat, blend_popular, blend_others, customer_neighbours FROM omni.recommend_settings")
-read -r s_shrink s_wr s_hl s_sim s_rep s_pop s_others s_cn <<<"$settings"
+settings=$(qv -c "SELECT shrinkage, weight_return, history_half_life, blend_similar, blend_repeat, blend_popular, blend_others, customer_neighbours, repeat_prior, repeat_smoothing, repeat_recency FROM omni.recommend_settings")
+read -r s_shrink s_wr s_hl s_sim s_rep s_pop s_others s_cn s_rp s_rs s_rr <<<"$settings"
 q -c "CREATE TEMP TABLE keep AS SELECT * FROM omni.recommend_settings" \
   -c "UPDATE omni.recommend_settings SET blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0" \
   -c "SELECT rb.run_ours('test', 'item_knn')" \
@@ -128,8 +142,8 @@ SELECT m.method, m.customers,
         UNION ALL SELECT * FROM rb.metrics('test', 'popularity')) m
  CROSS JOIN rb.metrics('test', 'personal_popularity') pp;
 SQL
-echo "settings: shrinkage=$s_shrink weight_return=$s_wr history_half_life=$s_hl blend_similar=$s_sim blend_repeat=$s_rep blend_popular=$s_pop blend_others=$s_others customer_neighbours=$s_cn"
-q -P footer=off -c "SELECT customers, skus, signals, neighbour_pairs FROM omni.recommend_model"
+echo "settings: shrinkage=$s_shrink weight_return=$s_wr history_half_life=$s_hl blend_similar=$s_sim blend_repeat=$s_rep blend_popular=$s_pop blend_others=$s_others customer_neighbours=$s_cn repeat_prior=$s_rp repeat_smoothing=$s_rs repeat_recency=$s_rr"
+q -P footer=off -c "SELECT customers, skus, signals, neighbour_pairs, round(repeat_rate::numeric, 4) AS repeat_rate FROM omni.recommend_model"
 echo "refresh_recommendations() on the full set: $refresh_s s"
 echo "scoring the $(qv -c "SELECT count(*) FROM rb.truth WHERE phase = 'test'") test customers in one LATERAL query: $(( segment_ms / 1000 )).$(( segment_ms % 1000 / 100 )) s"
 
@@ -140,6 +154,6 @@ SELECT count(omni.receive(sku, 'rb-store', 100))
   FROM (SELECT sku FROM omni.products ORDER BY md5(sku) LIMIT (SELECT count(*) / 2 FROM omni.products)) p;
 SQL
 echo "recommend(c, 10) latency over $CALLS random customers (server side):"
-qv -c "SELECT 'no location: p50 ' || round(p50_ms::numeric, 2) || ' ms, p99 ' || round(p99_ms::numeric, 2) || ' ms, max ' || round(max_ms::numeric, 1) || ' ms' FROM rb.latency($CALLS, NULL)"
-qv -c "SELECT 'store filter: p50 ' || round(p50_ms::numeric, 2) || ' ms, p99 ' || round(p99_ms::numeric, 2) || ' ms, max ' || round(max_ms::numeric, 1) || ' ms' FROM rb.latency($CALLS, 'rb-store')"
+qv -c "SELECT 'no location: p50 ' || round(p50_ms::numeric, 2) || ' ms, p99 ' || round(p99_ms::numeric, 2) || ' ms, max ' || round(max_ms::numeric, 1) || ' ms; CPU ' || round(cpu_ms::numeric, 2) || ' ms a call' FROM rb.latency($CALLS, NULL)"
+qv -c "SELECT 'store filter: p50 ' || round(p50_ms::numeric, 2) || ' ms, p99 ' || round(p99_ms::numeric, 2) || ' ms, max ' || round(max_ms::numeric, 1) || ' ms; CPU ' || round(cpu_ms::numeric, 2) || ' ms a call' FROM rb.latency($CALLS, 'rb-store')"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

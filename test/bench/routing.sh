@@ -14,11 +14,20 @@
 # Throughput: place_order at 8 clients against plain omni.reserve calls for
 # the same lines at the same locations (pgbench, fsync on).
 #
+# customer_360: in-server latency (min, p50, p99) and CPU per call for a
+# customer with 1,150 interactions and 50 open orders.
+#
 #   test/bench/routing.sh   (OMNI_BENCH_ORDERS=400, OMNI_BENCH_SECONDS=10, OMNI_BENCH_KEEP=0)
+#   OMNI_BENCH_ONLY=customer_360 test/bench/routing.sh
+#       the network and the customer_360 section only (about a minute), to
+#       re-measure it quickly; OMNI_BENCH_C360_CALLS (default 200) calls
 . "$(dirname "$0")/lib.sh"
 ORDERS=${OMNI_BENCH_ORDERS:-400}
 SECS=${OMNI_BENCH_SECONDS:-10}
 CLIENTS=8
+ONLY=${OMNI_BENCH_ONLY:-all}
+C360_CALLS=${OMNI_BENCH_C360_CALLS:-200}
+case $ONLY in all | customer_360) ;; *) echo "OMNI_BENCH_ONLY: all or customer_360" >&2; exit 2 ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; bash scripts/cluster.sh stop >/dev/null' EXIT
 # OMNI_BENCH_KEEP=1 leaves the cluster running afterwards, for profiling
@@ -111,6 +120,7 @@ CREATE FUNCTION cpu_ms() RETURNS float8 LANGUAGE sql VOLATILE AS \$\$
 \$\$;
 SQL
 
+if [ "$ONLY" = all ]; then
 # --- quality: every method on the same orders
 q <<SQL
 CREATE TABLE plan_costs (id int, nlines int, method text, cost float8, shipments int);
@@ -354,6 +364,32 @@ SELECT format('sell-out, %s clients x 5 s, 200 units: %s orders placed, %s units
          WHERE o.status = 'placed' AND (rs.status IS DISTINCT FROM 'active')) r;
 SQL
 
+else
+# What the skipped sections leave for customer_360 to read past: plenty of
+# units everywhere, and about 3,000 orders of another customer (so the
+# tables are big enough for their indexes to matter).
+q >/dev/null <<'SQL'
+DO $$
+DECLARE
+    r record;
+    n int := 0;
+BEGIN
+    FOR r IN SELECT * FROM stock_plan LOOP
+        PERFORM omni.receive(r.sku, r.location, 1000000);
+        n := n + 1;
+        IF n % 500 = 0 THEN
+            COMMIT;
+        END IF;
+    END LOOP;
+END
+$$;
+SELECT count(*) >= 0 FROM omni.identify('web', 'bench-customer', '{}');
+SELECT count(omni.place_order(d.customer_id, 'web', o.lines, 'ship', o.lat, o.lon))
+  FROM bench_orders o, generate_series(1, 3) k,
+       (SELECT customer_id FROM omni.identities WHERE source_key = 'bench-customer') d;
+SQL
+fi
+
 # --- customer_360 for a customer with 1,000 interactions and 50 orders
 q >/dev/null <<'SQL'
 SELECT count(*) >= 0 FROM omni.identify('app', 'bench-360', '{"email": "c360@example.com"}');
@@ -374,33 +410,33 @@ $$;
 SQL
 # as autovacuum would have by then: statistics and visibility for the new rows
 q -c 'VACUUM ANALYZE'
-q >/dev/null <<'SQL'
+q >/dev/null <<SQL
 CREATE TABLE c360_times (ms float8);
 CREATE TABLE c360_cpu (cpu_ms float8);
-DO $$
+DO \$\$
 DECLARE
     c bigint := (SELECT customer_id FROM omni.identities WHERE source_key = 'bench-360');
     t0 timestamptz;
     c0 float8 := cpu_ms();
 BEGIN
-    FOR i IN 1..200 LOOP
+    FOR i IN 1..$C360_CALLS LOOP
         t0 := clock_timestamp();
         PERFORM omni.customer_360(c);
         INSERT INTO c360_times VALUES (1000 * extract(epoch FROM clock_timestamp() - t0));
     END LOOP;
     INSERT INTO c360_cpu VALUES (cpu_ms() - c0);
 END
-$$;
+\$\$;
 SQL
 echo
 q <<'SQL'
-SELECT format('customer_360, %s interactions and %s orders: min %s ms, p50 %s ms, p99 %s ms, CPU %s ms per call (200 calls, in the server)',
+SELECT format('customer_360, %s interactions and %s orders: min %s ms, p50 %s ms, p99 %s ms, CPU %s ms per call (%s calls, in the server)',
               (SELECT count(*) FROM omni.interactions i JOIN omni.identities d USING (customer_id) WHERE d.source_key = 'bench-360'),
               (SELECT count(*) FROM omni.orders o JOIN omni.identities d USING (customer_id) WHERE d.source_key = 'bench-360'),
               round(min(ms)::numeric, 2),
               round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2),
               round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 2),
-              round(((SELECT cpu_ms FROM c360_cpu) / 200)::numeric, 2))
+              round(((SELECT cpu_ms FROM c360_cpu) / count(*))::numeric, 2), count(*))
   FROM c360_times;
 SQL
 echo "routing bench: $(($(date +%s) - start)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -1,7 +1,7 @@
 -- pgTAP: roles can do exactly what they should and nothing more, every
 -- definer function is hardened, and a hostile search_path changes nothing.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 SELECT has_role('omni_channel');
 SELECT has_role('omni_analyst');
@@ -27,8 +27,15 @@ SELECT is_empty($$
     SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
      WHERE p.pronamespace = 'omni'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
        AND p.prokind <> 'p'   -- a procedure that commits may not have a SET clause
+       -- a SQL-standard body is bound at creation: no search_path reaches it
+       AND (p.prosqlbody IS NULL OR p.prosecdef)
        AND NOT coalesce(p.proconfig::text[] && ARRAY['search_path=pg_catalog, omni, pg_temp'], false)
-$$, 'every SQL and PL/pgSQL function pins its search_path');
+$$, 'every SQL and PL/pgSQL function pins its search_path, but for SQL-standard bodies');
+SELECT is_empty($$
+    SELECT p.oid::regprocedure FROM pg_proc p
+     WHERE p.pronamespace = 'omni'::regnamespace AND p.prosqlbody IS NOT NULL
+       AND NOT p.prosecdef AND p.proconfig IS NOT NULL
+$$, 'SQL-standard bodies carry no SET clause, so the planner can inline them');
 
 -- test data, as the owner
 SELECT omni.add_product('SEC-1', 'security tee');

@@ -79,23 +79,33 @@ LANGUAGE sql AS $$
       FROM per
 $$;
 
--- per-call latency of recommend, measured in the server
+-- per-call latency of recommend, measured in the server, and the CPU time
+-- the backend spent per call (user + system, from /proc: the wall-clock
+-- figures swing with the load of the shared machine, CPU time much less)
+CREATE FUNCTION rb.backend_cpu_ms() RETURNS float8 LANGUAGE sql AS $$
+    SELECT (split_part(f, ' ', 12)::float8 + split_part(f, ' ', 13)::float8) * 10
+      FROM (SELECT regexp_replace(pg_read_file('/proc/' || pg_backend_pid() || '/stat'), '^.*\) ', '') AS f) s
+$$;
+
 CREATE FUNCTION rb.latency(calls int, loc text)
-RETURNS TABLE (p50_ms float8, p99_ms float8, max_ms float8)
+RETURNS TABLE (p50_ms float8, p99_ms float8, max_ms float8, cpu_ms float8)
 LANGUAGE plpgsql AS $$
 DECLARE
     c bigint;
     t0 timestamptz;
+    cpu0 float8;
     ms float8[] := '{}';
 BEGIN
     PERFORM setseed(0.42);
+    cpu0 := rb.backend_cpu_ms();
     FOR c IN SELECT customer_id FROM rb.customers ORDER BY random() LIMIT calls LOOP
         t0 := clock_timestamp();
         PERFORM count(*) FROM omni.recommend(c, 10, loc);
         ms := ms || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
     END LOOP;
     RETURN QUERY SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x),
-                        percentile_cont(0.99) WITHIN GROUP (ORDER BY x), max(x)
+                        percentile_cont(0.99) WITHIN GROUP (ORDER BY x), max(x),
+                        (rb.backend_cpu_ms() - cpu0) / calls
                    FROM unnest(ms) x;
 END
 $$;
