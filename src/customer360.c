@@ -167,21 +167,11 @@ static SPIPlanPtr c360_plans[Q_COUNT];
 static SPIPlanPtr
 c360_plan(int q)
 {
-	if (c360_plans[q] == NULL)
-	{
-		Oid			argtype = c360_scalar_arg[q] ? INT8OID : INT8ARRAYOID;
-		SPIPlanPtr	plan;
+	Oid			argtype = c360_scalar_arg[q] ? INT8OID : INT8ARRAYOID;
 
-		plan = SPI_prepare_cursor(c360_sql[q], 1, &argtype,
-								  c360_custom_plan[q] ? 0 : CURSOR_OPT_GENERIC_PLAN);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-				 c360_sql[q], SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed for \"%s\"", c360_sql[q]);
-		c360_plans[q] = plan;
-	}
-	return c360_plans[q];
+	if (c360_custom_plan[q])
+		return OmniKeepPlan(&c360_plans[q], c360_sql[q], 1, &argtype);
+	return OmniKeepGenericPlan(&c360_plans[q], c360_sql[q], 1, &argtype);
 }
 
 /* a query's rows, kept until SPI_finish */
