@@ -34,6 +34,30 @@ trap 'rm -rf "$tmp"; bash scripts/cluster.sh stop >/dev/null' EXIT
 [ "${OMNI_BENCH_KEEP:-0}" = 1 ] && trap 'rm -rf "$tmp"' EXIT
 q() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"; }
 
+# a million more units at every stocked pair (so that no client runs dry),
+# in batches (each receive holds its pair's lock until commit), and the
+# customer the throughput orders are placed for
+restock_all()
+{
+	q >/dev/null <<'SQL'
+DO $$
+DECLARE
+    r record;
+    n int := 0;
+BEGIN
+    FOR r IN SELECT * FROM stock_plan LOOP
+        PERFORM omni.receive(r.sku, r.location, 1000000);
+        n := n + 1;
+        IF n % 500 = 0 THEN
+            COMMIT;
+        END IF;
+    END LOOP;
+END
+$$;
+SELECT count(*) >= 0 FROM omni.identify('web', 'bench-customer', '{}');
+SQL
+}
+
 echo "routing bench: 500 locations, 5,000 SKUs, $ORDERS orders of 1-5 lines, pgbench $CLIENTS clients x $SECS s"
 start=$(date +%s)
 q <<'SQL'
@@ -260,23 +284,8 @@ SELECT format('  %s lines: greedy cost / exact cost mean %s, worst %s, greedy wo
 SQL
 
 # --- throughput: place_order against reserve of the same lines
+restock_all
 q >/dev/null <<'SQL'
--- plenty of units at every stocked pair, so that no client runs dry
-DO $$
-DECLARE
-    r record;
-    n int := 0;
-BEGIN
-    FOR r IN SELECT * FROM stock_plan LOOP
-        PERFORM omni.receive(r.sku, r.location, 1000000);
-        n := n + 1;
-        IF n % 500 = 0 THEN
-            COMMIT;
-        END IF;
-    END LOOP;
-END
-$$;
-SELECT count(*) >= 0 FROM omni.identify('web', 'bench-customer', '{}');
 CREATE TABLE bench_plans AS
 SELECT o.id, r.sku, r.location, r.qty FROM bench_orders o, LATERAL omni.route(o.lines, 'ship', o.lat, o.lon) r;
 ANALYZE;
@@ -368,22 +377,8 @@ else
 # What the skipped sections leave for customer_360 to read past: plenty of
 # units everywhere, and about 3,000 orders of another customer (so the
 # tables are big enough for their indexes to matter).
+restock_all
 q >/dev/null <<'SQL'
-DO $$
-DECLARE
-    r record;
-    n int := 0;
-BEGIN
-    FOR r IN SELECT * FROM stock_plan LOOP
-        PERFORM omni.receive(r.sku, r.location, 1000000);
-        n := n + 1;
-        IF n % 500 = 0 THEN
-            COMMIT;
-        END IF;
-    END LOOP;
-END
-$$;
-SELECT count(*) >= 0 FROM omni.identify('web', 'bench-customer', '{}');
 SELECT count(omni.place_order(d.customer_id, 'web', o.lines, 'ship', o.lat, o.lon))
   FROM bench_orders o, generate_series(1, 3) k,
        (SELECT customer_id FROM omni.identities WHERE source_key = 'bench-customer') d;
