@@ -34,6 +34,7 @@
 
 PG_FUNCTION_INFO_V1(omni_identity_blocking_keys);
 PG_FUNCTION_INFO_V1(omni_identity_shares_block);
+PG_FUNCTION_INFO_V1(omni_identity_has_key);
 PG_FUNCTION_INFO_V1(omni_identity_gin_extract_value);
 PG_FUNCTION_INFO_V1(omni_identity_gin_extract_query);
 PG_FUNCTION_INFO_V1(omni_identity_gin_consistent);
@@ -320,6 +321,61 @@ omni_identity_shares_block(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(false);
 }
 
+/*
+ * The key hashes of an int4[] query, sorted and without duplicates; NULL
+ * elements are no key.  Returns how many (at most max).
+ */
+static int
+ArrayKeys(ArrayType *arr, uint32_t *keys, int max)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems,
+				n = 0,
+				out = 0;
+
+	if (ARR_ELEMTYPE(arr) != INT4OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("blocking keys must be an int4 array")));
+	deconstruct_array(arr, INT4OID, 4, true, TYPALIGN_INT, &elems, &nulls, &nelems);
+	for (int i = 0; i < nelems && n < max; i++)
+		if (!nulls[i])
+			keys[n++] = (uint32_t) DatumGetInt32(elems[i]);
+	qsort(keys, n, sizeof(uint32_t), CmpUint32);
+	for (int i = 0; i < n; i++)
+		if (out == 0 || keys[i] != keys[out - 1])
+			keys[out++] = keys[i];
+	return out;
+}
+
+/*
+ * norm && keys: does the record have one of these blocking keys?  The
+ * look-up of identify and match_candidates (omni.identity_lookup) chooses
+ * which of a record's keys to search and asks for them by hash.
+ */
+Datum
+omni_identity_has_key(PG_FUNCTION_ARGS)
+{
+	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
+	uint32_t	qkeys[OMNI_MAX_BLOCKING_KEYS * 2];
+	int			n = JsonbKeys(PG_GETARG_JSONB_P(0), keys);
+	int			nq = ArrayKeys(PG_GETARG_ARRAYTYPE_P(1), qkeys, lengthof(qkeys));
+	int			i = 0,
+				j = 0;
+
+	while (i < n && j < nq)
+	{
+		if (keys[i] == qkeys[j])
+			PG_RETURN_BOOL(true);
+		if (keys[i] < qkeys[j])
+			i++;
+		else
+			j++;
+	}
+	PG_RETURN_BOOL(false);
+}
+
 /* A record's blocking keys as GIN entries: an indexed row and a query alike */
 static Datum *
 KeysAsEntries(Jsonb *jb, int32 *nentries)
@@ -345,11 +401,30 @@ omni_identity_gin_extract_value(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(KeysAsEntries(PG_GETARG_JSONB_P(0), (int32 *) PG_GETARG_POINTER(1)));
 }
 
-/* GIN support 3: the keys of the query record; none means no row can match */
+/*
+ * GIN support 3: the keys of the query record (strategy 1) or the keys
+ * asked for (strategy 2, an int4[]); none means no row can match
+ */
 Datum
 omni_identity_gin_extract_query(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(KeysAsEntries(PG_GETARG_JSONB_P(0), (int32 *) PG_GETARG_POINTER(1)));
+	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
+	StrategyNumber strategy = PG_GETARG_UINT16(2);
+	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS * 2];
+	Datum	   *entries = NULL;
+	int			n;
+
+	if (strategy != 2)
+		PG_RETURN_POINTER(KeysAsEntries(PG_GETARG_JSONB_P(0), nentries));
+	n = ArrayKeys(PG_GETARG_ARRAYTYPE_P(0), keys, lengthof(keys));
+	if (n > 0)
+	{
+		entries = palloc(sizeof(Datum) * n);
+		for (int i = 0; i < n; i++)
+			entries[i] = Int32GetDatum((int32) keys[i]);
+	}
+	*nentries = n;
+	PG_RETURN_POINTER(entries);
 }
 
 /* GIN support 4: a row matches when any one key is present, exactly */

@@ -102,6 +102,31 @@ extern const int omni_tf_fields[OMNI_NTF];
 extern int	OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max);
 #define OMNI_MAX_BLOCKING_KEYS 24
 
+/* score.c: a model read once, and the score of one pair under it */
+typedef struct OmniWeights
+{
+	double		prior;
+	double		w[OMNI_NFIELDS][OMNI_NLEVELS];	/* log2(m/u) */
+} OmniWeights;
+
+typedef struct OmniPairScore
+{
+	int			levels[OMNI_NFIELDS];
+	double		weights[OMNI_NFIELDS];
+	bool		tf_used[OMNI_NFIELDS];
+	double		total;
+} OmniPairScore;
+
+extern void OmniWeightsFromModel(OmniWeights *mw, const double *model);
+extern void OmniScoreRecords(const OmniWeights *mw, const double *tf,
+							 const OmniRecord *a, const OmniRecord *b,
+							 OmniPairScore *ps);
+extern Jsonb *OmniExplainScore(const OmniWeights *mw, const OmniPairScore *ps);
+
+/* settings (functions.c) */
+extern double omni_identity_match_threshold;
+extern int	omni_identity_max_candidates;
+
 #endif
 
 #endif							/* OMNI_IDENTITY_H */

@@ -220,6 +220,15 @@ CREATE OPERATOR omni.&& (
     COMMUTATOR = OPERATOR(omni.&&), RESTRICT = contsel, JOIN = contjoinsel);
 COMMENT ON OPERATOR omni.&& (jsonb, jsonb) IS 'Two matching records share a blocking key (candidates for each other)';
 
+CREATE FUNCTION omni.identity_has_key(norm jsonb, keys int4[]) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'omni_identity_has_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION omni.identity_has_key(jsonb, int4[]) IS
+    'True when a matching record has one of the given blocking keys (hashes): the operator omni.&& (jsonb, int4[]) indexed by omni.identity_blocking_ops';
+CREATE OPERATOR omni.&& (
+    LEFTARG = jsonb, RIGHTARG = int4[], FUNCTION = omni.identity_has_key,
+    RESTRICT = contsel, JOIN = contjoinsel);
+COMMENT ON OPERATOR omni.&& (jsonb, int4[]) IS 'A matching record has one of these blocking keys (the look-up of identify and match_candidates)';
+
 CREATE FUNCTION omni.identity_gin_extract_value(jsonb, internal, internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'omni_identity_gin_extract_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION omni.identity_gin_extract_query(jsonb, internal, int2, internal, internal, internal, internal)
@@ -238,6 +247,7 @@ COMMENT ON FUNCTION omni.identity_gin_triconsistent(internal, int2, jsonb, int4,
 
 CREATE OPERATOR CLASS omni.identity_blocking_ops FOR TYPE jsonb USING gin AS
     OPERATOR 1 omni.&& (jsonb, jsonb),
+    OPERATOR 2 omni.&& (jsonb, int4[]),
     FUNCTION 1 btint4cmp(int4, int4),
     FUNCTION 2 omni.identity_gin_extract_value(jsonb, internal, internal),
     FUNCTION 3 omni.identity_gin_extract_query(jsonb, internal, int2, internal, internal, internal, internal),
@@ -327,7 +337,11 @@ COMMENT ON VIEW omni.identity_model_weights IS
     'The model in use, readable: m, u and match weight log2(m/u) of every field and agreement level';
 
 CREATE FUNCTION omni.identity_model() RETURNS float8[]
-LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT model FROM omni.identity_model $$;
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN (SELECT m.model FROM omni.identity_model m);
+END
+$$;
 COMMENT ON FUNCTION omni.identity_model() IS 'The model array in use';
 
 -- Term-frequency ratios of a record's first name, last name, postcode and
@@ -349,16 +363,21 @@ COMMENT ON FUNCTION omni.identity_tf(jsonb) IS
 -- ours has run in the session they may be unknown, hence the defaults here
 -- (the same as in src/identity/functions.c).
 CREATE FUNCTION omni.identity_max_candidates() RETURNS int
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT coalesce(current_setting('omni.identity_max_candidates', true)::int, 2000)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN coalesce(current_setting('omni.identity_max_candidates', true)::int, 2000);
+END
 $$;
 COMMENT ON FUNCTION omni.identity_max_candidates() IS 'The setting omni.identity_max_candidates';
 
 CREATE FUNCTION omni.identity_nonmatch_weight() RETURNS float8
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT ln(p / (1.0 - p)) / ln(2.0)
-      FROM (SELECT greatest(coalesce(current_setting('omni.identity_nonmatch_threshold', true)::float8, 0.01),
-                            1e-12) AS p) s
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    p float8 := greatest(coalesce(current_setting('omni.identity_nonmatch_threshold', true)::float8, 0.01),
+                         1e-12);
+BEGIN
+    RETURN ln(p / (1.0 - p)) / ln(2.0);
+END
 $$;
 COMMENT ON FUNCTION omni.identity_nonmatch_weight() IS
     'omni.identity_nonmatch_threshold as a match weight (log2 odds)';
@@ -371,10 +390,13 @@ COMMENT ON FUNCTION omni.identity_min_training() IS
     'Fewest identities from which train_matcher and resolve_identities estimate a model';
 
 CREATE FUNCTION omni.identity_threshold_weight() RETURNS float8
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT ln(p / (1.0 - p)) / ln(2.0)
-      FROM (SELECT least(coalesce(current_setting('omni.identity_match_threshold', true)::float8, 0.9),
-                         0.999999999) AS p) s
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    p float8 := least(coalesce(current_setting('omni.identity_match_threshold', true)::float8, 0.9),
+                      0.999999999);
+BEGIN
+    RETURN ln(p / (1.0 - p)) / ln(2.0);
+END
 $$;
 COMMENT ON FUNCTION omni.identity_threshold_weight() IS
     'omni.identity_match_threshold as a match weight (log2 odds)';
@@ -704,9 +726,27 @@ $$;
 COMMENT ON FUNCTION omni.identity_candidates(jsonb, float8[], float8[]) IS
     'Identities sharing a blocking key with a matching record (by the GIN index), with their match weights under a model and term frequencies';
 
+-- The look-up itself, in C (src/identity/lookup.c): the same as
+-- identity_candidates under identity_model() and identity_tf(), the best
+-- identity of each customer, best first, with its explanation.
+CREATE FUNCTION omni.identity_lookup(norm jsonb, k int, min_weight float8 DEFAULT NULL)
+RETURNS TABLE (customer_id bigint, identity_id bigint, channel text, match_weight float8, explanation jsonb)
+    AS 'MODULE_PATHNAME', 'omni_identity_lookup' LANGUAGE C STABLE CALLED ON NULL INPUT ROWS 5;
+COMMENT ON FUNCTION omni.identity_lookup(jsonb, int, float8) IS
+    'The k customers best matching a matching record (each by its best identity, at or above min_weight), best first, with explanations; at most omni.identity_max_candidates identities scored';
+CREATE FUNCTION omni.identity_explain_identity(norm jsonb, identity_id bigint) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'omni_identity_explain_identity' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION omni.identity_explain_identity(jsonb, bigint) IS
+    'Why a matching record matches one identity, under the model in use (identity_explain with identity_model() and identity_tf())';
+
+-- The small helpers of the identify path are PL/pgSQL, not SQL: with the
+-- pinned search_path (95_security) a SQL function is never inlined, and
+-- PostgreSQL 15 parses and plans it again at every call.
 CREATE FUNCTION omni.weight_to_probability(w float8) RETURNS float8
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT CASE WHEN w > 60 THEN 1.0 WHEN w < -60 THEN 0.0 ELSE 1.0 / (1.0 + 2 ^ (-w)) END
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+    RETURN CASE WHEN w > 60 THEN 1.0 WHEN w < -60 THEN 0.0 ELSE 1.0 / (1.0 + 2 ^ (-w)) END;
+END
 $$;
 COMMENT ON FUNCTION omni.weight_to_probability(float8) IS 'Match probability of a match weight (log2 odds)';
 
@@ -714,28 +754,15 @@ CREATE FUNCTION omni.match_candidates(attrs jsonb, k int DEFAULT 5)
 RETURNS TABLE (customer_id bigint, score float8, explanation jsonb)
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
-DECLARE
-    r record;
-    v_model float8[];
-    v_tf float8[];
 BEGIN
     IF k IS NULL OR k < 1 THEN
         RAISE EXCEPTION 'k must be positive'
             USING ERRCODE = '22023', DETAIL = format('Got %s.', coalesce(k::text, 'NULL'));
     END IF;
-    r := omni.identity_record(attrs);
-    v_model := omni.identity_model();
-    v_tf := omni.identity_tf(r.norm);
     RETURN QUERY
     SELECT b.customer_id, omni.weight_to_probability(b.match_weight),
-           jsonb_build_object('matched_identity', b.identity_id, 'channel', i.channel)
-           || omni.identity_explain(r.norm, i.norm, v_model, v_tf)
-      FROM (SELECT DISTINCT ON (c.customer_id) c.customer_id, c.identity_id, c.match_weight
-              FROM omni.identity_candidates(r.norm, v_model, v_tf) c
-             ORDER BY c.customer_id, c.match_weight DESC, c.identity_id) b
-      JOIN omni.identities i ON i.identity_id = b.identity_id
-     ORDER BY b.match_weight DESC, b.customer_id
-     LIMIT k;
+           jsonb_build_object('matched_identity', b.identity_id, 'channel', b.channel) || b.explanation
+      FROM omni.identity_lookup((omni.identity_record(attrs)).norm, k) b;
 END
 $$;
 COMMENT ON FUNCTION omni.match_candidates(jsonb, int) IS
@@ -744,7 +771,10 @@ COMMENT ON FUNCTION omni.match_candidates(jsonb, int) IS
 -- The golden record: per attribute, the value from the most trusted channel,
 -- then the most recently updated identity.
 CREATE FUNCTION omni.refresh_customer_profile(customer_ids bigint[]) RETURNS void
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE AS $$
+-- PL/pgSQL rather than SQL: its plan is kept for the session, where a SQL
+-- function called from identify was parsed and planned at every call
+BEGIN
     UPDATE omni.customers c
        SET profile = p.profile, updated_at = now()
       FROM (SELECT x.customer_id, jsonb_object_agg(x.key, x.value) AS profile
@@ -758,13 +788,17 @@ LANGUAGE sql VOLATILE AS $$
                               i.identity_id DESC) x
              GROUP BY x.customer_id) p
      WHERE c.customer_id = p.customer_id AND c.profile IS DISTINCT FROM p.profile;
+END
 $$;
 COMMENT ON FUNCTION omni.refresh_customer_profile(bigint[]) IS
     'Rebuilds the golden record of customers from their identities (survivorship: most trusted channel, then most recent)';
 
+-- Generic plans: every statement here runs with parameters of one shape,
+-- and under the default plan cache mode some (the array arguments) were
+-- planned again at every call, a fifth of the time of a call.
 CREATE FUNCTION omni.identify(channel text, source_key text, attrs jsonb)
 RETURNS TABLE (customer_id bigint, score float8, is_new boolean, explanation jsonb)
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
     r record;
@@ -776,8 +810,6 @@ DECLARE
     v_weight float8;
     v_expl jsonb;
     v_match float8 := omni.identity_threshold_weight();
-    v_model float8[];
-    v_tf float8[];
     c record;
 BEGIN
     PERFORM omni.check_channel(identify.channel);
@@ -836,42 +868,35 @@ BEGIN
         END IF;
     END IF;
 
-    v_model := omni.identity_model();
-    v_tf := omni.identity_tf(r.norm);
     IF v_rule <> 'new' THEN
         v_weight := 1.0;
+        v_expl := jsonb_build_object('rule', v_rule, 'matched_identity', v_id)
+                  || omni.identity_explain_identity(r.norm, v_id);
     ELSE
         -- probabilistic: the best customer above the threshold whose strong
         -- identifiers do not conflict (none of its emails or phones equals
         -- ours, as the deterministic step showed, so any email plus any phone
-        -- on both sides is a conflict)
+        -- on both sides is a conflict); best first, so the first that passes
         FOR c IN
-            SELECT DISTINCT ON (x.customer_id) x.customer_id, x.identity_id, x.match_weight
-              FROM omni.identity_candidates(r.norm, v_model, v_tf) x
-             WHERE x.match_weight >= v_match
-             ORDER BY x.customer_id, x.match_weight DESC, x.identity_id
+            SELECT x.customer_id, x.identity_id, x.match_weight, x.explanation
+              FROM omni.identity_lookup(r.norm,
+                                        CASE WHEN r.email_key IS NOT NULL AND r.phone IS NOT NULL
+                                             THEN 2147483647 ELSE 1 END,
+                                        v_match) x
         LOOP
-            CONTINUE WHEN v_weight IS NOT NULL AND (c.match_weight < v_weight
-                          OR (c.match_weight = v_weight AND c.customer_id > v_cust));
             CONTINUE WHEN r.email_key IS NOT NULL AND r.phone IS NOT NULL AND EXISTS (
                 SELECT 1 FROM omni.identities i WHERE i.customer_id = c.customer_id
                 HAVING bool_or(i.email_key IS NOT NULL) AND bool_or(i.phone IS NOT NULL));
             v_cust := c.customer_id;
             v_id := c.identity_id;
-            v_weight := c.match_weight;
-        END LOOP;
-        IF v_cust IS NOT NULL THEN
             v_rule := 'probabilistic';
-            v_weight := omni.weight_to_probability(v_weight);
-        END IF;
+            v_weight := omni.weight_to_probability(c.match_weight);
+            v_expl := jsonb_build_object('rule', v_rule, 'matched_identity', v_id) || c.explanation;
+            EXIT;
+        END LOOP;
     END IF;
 
-    IF v_cust IS NOT NULL THEN
-        SELECT jsonb_build_object('rule', v_rule, 'matched_identity', v_id)
-               || omni.identity_explain(r.norm, i.norm, v_model, v_tf)
-          INTO v_expl
-          FROM omni.identities i WHERE i.identity_id = v_id;
-    ELSE
+    IF v_cust IS NULL THEN
         INSERT INTO omni.customers DEFAULT VALUES RETURNING customers.customer_id INTO v_cust;
         v_weight := 0.0;
         v_expl := jsonb_build_object('rule', 'new');
