@@ -123,6 +123,11 @@ extern void OmniScoreRecords(const OmniWeights *mw, const double *tf,
 							 OmniPairScore *ps);
 extern Jsonb *OmniExplainScore(const OmniWeights *mw, const OmniPairScore *ps);
 
+/* cluster.c */
+extern void OmniClusterNodes(int n, const int32 *email, const int64 *phone,
+							 int ne, const int32 *ea, const int32 *eb, const double *w,
+							 double match, double nonmatch, int32 *labels);
+
 /* settings (functions.c) */
 extern double omni_identity_match_threshold;
 extern int	omni_identity_max_candidates;

@@ -538,6 +538,7 @@ COMMENT ON FUNCTION omni.identity_rule_patterns(int, int) IS
 --  3. the prior from a sample of the candidate pairs (EM with m and u fixed),
 --     scaled from candidate pairs to all pairs of records.
 CREATE FUNCTION omni.identity_fit(max_pairs int DEFAULT 200000, iterations int DEFAULT 30,
+                                  with_prior boolean DEFAULT true,
                                   OUT model float8[], OUT candidate_pairs bigint)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -588,6 +589,10 @@ BEGIN
     END LOOP;
 
     -- the prior: share of matches among sampled candidate pairs, scaled
+    -- (resolve_identities estimates it from all its pairs instead)
+    IF NOT with_prior THEN
+        RETURN;
+    END IF;
     v_sample := least(1.0, 20000.0 / n);
     SELECT array_agg(q.lv) AS lv, array_agg(q.cnt) AS cnt, sum(q.cnt) AS total INTO cp
       FROM (SELECT omni.identity_levels(a.norm, b.norm) AS lv, count(*)::float8 AS cnt
@@ -601,7 +606,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION omni.identity_fit(int, int) IS
+COMMENT ON FUNCTION omni.identity_fit(int, int, boolean) IS
     'Estimates the model from the identities: u from random pairs, m by EM per training rule, the prior from candidate pairs';
 
 -- The prior of a model: EM over candidate-pair patterns with m and u fixed
@@ -655,6 +660,12 @@ DECLARE
     v_u float8[];
     f record;
 BEGIN
+    IF max_pairs IS NULL OR max_pairs < 1 THEN
+        RAISE EXCEPTION 'max_pairs must be positive'
+            USING ERRCODE = '22023',
+                  DETAIL = format('Got %s.', coalesce(max_pairs::text, 'NULL')),
+                  HINT = 'It bounds the pairs of each training rule; the default is 200000.';
+    END IF;
     SELECT count(*) INTO n FROM omni.identities;
     IF n < omni.identity_min_training() THEN
         RETURN jsonb_build_object('identities', n, 'trained', false);
@@ -874,19 +885,26 @@ BEGIN
                   || omni.identity_explain_identity(r.norm, v_id);
     ELSE
         -- probabilistic: the best customer above the threshold whose strong
-        -- identifiers do not conflict (none of its emails or phones equals
-        -- ours, as the deterministic step showed, so any email plus any phone
-        -- on both sides is a conflict); best first, so the first that passes
+        -- identifiers do not conflict with ours.  None of its emails or
+        -- phones equals ours (the deterministic step showed it), so it
+        -- conflicts when we bring an email and a phone and it has both
+        -- (in one identity or two), or when linking would make it a
+        -- customer with two emails and two phones it did not have
+        -- (resolve_identities applies the same rule to clusters)
         FOR c IN
             SELECT x.customer_id, x.identity_id, x.match_weight, x.explanation
               FROM omni.identity_lookup(r.norm,
-                                        CASE WHEN r.email_key IS NOT NULL AND r.phone IS NOT NULL
+                                        CASE WHEN r.email_key IS NOT NULL OR r.phone IS NOT NULL
                                              THEN 2147483647 ELSE 1 END,
                                         v_match) x
         LOOP
-            CONTINUE WHEN r.email_key IS NOT NULL AND r.phone IS NOT NULL AND EXISTS (
+            CONTINUE WHEN (r.email_key IS NOT NULL OR r.phone IS NOT NULL) AND EXISTS (
                 SELECT 1 FROM omni.identities i WHERE i.customer_id = c.customer_id
-                HAVING bool_or(i.email_key IS NOT NULL) AND bool_or(i.phone IS NOT NULL));
+                HAVING (r.email_key IS NOT NULL AND r.phone IS NOT NULL
+                        AND bool_or(i.email_key IS NOT NULL) AND bool_or(i.phone IS NOT NULL))
+                    OR (count(DISTINCT i.email_key) + (r.email_key IS NOT NULL)::int >= 2
+                        AND count(DISTINCT i.phone) + (r.phone IS NOT NULL)::int >= 2
+                        AND NOT (count(DISTINCT i.email_key) >= 2 AND count(DISTINCT i.phone) >= 2)));
             v_cust := c.customer_id;
             v_id := c.identity_id;
             v_rule := 'probabilistic';
@@ -1057,6 +1075,23 @@ COMMENT ON FUNCTION omni.customer_identities(bigint) IS
 -- ---------------------------------------------------------------------------
 -- Batch re-clustering.
 
+-- How many partners resolve_identities compares each record with, at most
+-- (whole blocks, the rarest first; the smallest block is always taken).
+CREATE FUNCTION omni.identity_resolve_partners() RETURNS int
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN coalesce(current_setting('omni.identity_resolve_partners', true)::int, 64);
+END
+$$;
+COMMENT ON FUNCTION omni.identity_resolve_partners() IS 'The setting omni.identity_resolve_partners';
+
+CREATE FUNCTION omni.identity_resolve_core(base_model float8[], fit_prior boolean, match float8, nonmatch float8,
+                                           max_partners int, max_block int,
+                                           OUT labels int4[], OUT model float8[], OUT pairs bigint)
+    AS 'MODULE_PATHNAME', 'omni_identity_resolve_core' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION omni.identity_resolve_core(float8[], boolean, float8, float8, int, int) IS
+    'The core of resolve_identities over pg_temp._ri_nodes: candidate pairs (rarest blocks first), compared once, prior re-estimated, guarded union-find; returns each node''s cluster, the model and the pair count';
+
 CREATE FUNCTION omni.resolve_identities()
 RETURNS TABLE (clusters int, merged int)
 LANGUAGE plpgsql VOLATILE AS $$
@@ -1065,8 +1100,6 @@ DECLARE
     n bigint;
     v_u float8[];
     v_model float8[];
-    v_levels int2[];
-    v_counts float8[];
     v_pairs bigint;
     v_labels int4[];
     v_clusters int;
@@ -1100,77 +1133,26 @@ BEGIN
     CREATE INDEX ON _ri_nodes (identity_id);
     ANALYZE _ri_nodes;
 
-    -- 2. candidate pairs from the blocking keys, compared once
-    CREATE TEMP TABLE _ri_pairs ON COMMIT DROP AS
-    WITH k AS (
-        SELECT u.key, x.idx FROM _ri_nodes x, unnest(omni.identity_blocking_keys(x.norm)) AS u(key)
-    ), blocks AS (
-        SELECT k.key, array_agg(k.idx) AS ids FROM k GROUP BY k.key
-        HAVING count(*) BETWEEN 2 AND omni.identity_max_candidates()
-    )
-    SELECT DISTINCT x AS a, y AS b FROM blocks, unnest(ids) AS x, unnest(ids) AS y WHERE x < y;
-
-    CREATE TEMP TABLE _ri_scored ON COMMIT DROP AS
-    SELECT p.a, p.b, omni.identity_levels(na.norm, nb.norm) AS lv, na.tf,
-           (na.email_key = nb.email_key OR na.phone = nb.phone) IS TRUE AS det
-      FROM _ri_pairs p
-      JOIN _ri_nodes na ON na.idx = p.a
-      JOIN _ri_nodes nb ON nb.idx = p.b;
-    DROP TABLE _ri_pairs;
-
-    -- 3. the model, fitted to the data, its prior from these very pairs
-    --    (too few identities teach nothing: the model in use stays)
+    -- 2.-4. in C (src/identity/resolve.c): candidate pairs from the blocking
+    --    keys (each record's rarest blocks first, up to
+    --    omni.identity_resolve_partners() partners), each compared once; the
+    --    prior re-estimated from exactly these pairs; union-find with the
+    --    guard.  The model is fitted to the data first (too few identities
+    --    teach nothing: the model in use stays).
     IF n >= omni.identity_min_training() THEN
-        v_model := (omni.identity_fit()).model;
-        SELECT array_agg(s.lv), array_agg(s.cnt), sum(s.cnt) INTO v_levels, v_counts, v_pairs
-          FROM (SELECT lv, count(*)::float8 AS cnt FROM _ri_scored GROUP BY lv) s;
-        IF v_pairs IS NOT NULL THEN
-            v_model := omni.identity_prior(v_levels, v_counts, v_model, v_pairs, n);
-        END IF;
-        UPDATE omni.identity_model
-           SET model = v_model, trained_at = now(), identities = n, pairs = coalesce(v_pairs, 0), u_exact = v_u;
+        v_model := (omni.identity_fit(with_prior => false)).model;
     ELSE
         v_model := omni.identity_model();
         -- frequencies only count once a model has been trained
         UPDATE _ri_nodes SET tf = NULL WHERE (SELECT trained_at FROM omni.identity_model) IS NULL;
     END IF;
-
-    -- 4. clusters: deterministic links and must-links join, cannot-links and
-    --    non-matching pairs forbid, scored pairs join best first.  A
-    --    non-matching pair only matters between two records that each have
-    --    a joining pair: the others are left out of the arrays.
-    CREATE TEMP TABLE _ri_edges ON COMMIT DROP AS
-    WITH cons AS (
-        SELECT least(na.idx, nb.idx) AS a, greatest(na.idx, nb.idx) AS b,
-               CASE WHEN k.kind = 'must_link' THEN 1000.0 ELSE -1000.0 END AS w
-          FROM omni.identity_constraints k
-          JOIN _ri_nodes na ON na.identity_id = k.identity_a
-          JOIN _ri_nodes nb ON nb.identity_id = k.identity_b
-    ), edges AS (
-        SELECT s.a, s.b,
-               CASE WHEN s.det THEN 1000.0 ELSE omni.identity_levels_weight(s.lv, v_model, s.tf) END AS w
-          FROM _ri_scored s
-         WHERE NOT EXISTS (SELECT 1 FROM cons WHERE cons.a = s.a AND cons.b = s.b)
-        UNION ALL
-        SELECT a, b, w FROM cons
-    )
-    SELECT e.a, e.b, e.w FROM edges e WHERE e.w >= v_match OR e.w <= v_nonmatch;
-    DROP TABLE _ri_scored;
-    CREATE TEMP TABLE _ri_joined ON COMMIT DROP AS
-        SELECT a AS idx FROM _ri_edges WHERE w >= v_match UNION SELECT b FROM _ri_edges WHERE w >= v_match;
-    CREATE UNIQUE INDEX ON _ri_joined (idx);
-    SELECT omni.identity_cluster(
-               (SELECT coalesce(array_agg(x.em ORDER BY x.idx), '{}') FROM _ri_nodes x),
-               (SELECT coalesce(array_agg(x.ph ORDER BY x.idx), '{}') FROM _ri_nodes x),
-               coalesce(array_agg(e.a), '{}'), coalesce(array_agg(e.b), '{}'),
-               coalesce(array_agg(e.w), '{}'), v_match, v_nonmatch)
-      INTO v_labels
-      FROM _ri_edges e
-     WHERE e.w >= v_match
-        OR (EXISTS (SELECT 1 FROM _ri_joined j WHERE j.idx = e.a)
-            AND EXISTS (SELECT 1 FROM _ri_joined j WHERE j.idx = e.b));
-    DROP TABLE _ri_edges;
-    DROP TABLE _ri_joined;
+    SELECT c.labels, c.model, c.pairs INTO v_labels, v_model, v_pairs
+      FROM omni.identity_resolve_core(v_model, n >= omni.identity_min_training(), v_match, v_nonmatch,
+                                      omni.identity_resolve_partners(), omni.identity_max_candidates()) c;
+    IF n >= omni.identity_min_training() THEN
+        UPDATE omni.identity_model
+           SET model = v_model, trained_at = now(), identities = n, pairs = coalesce(v_pairs, 0), u_exact = v_u;
+    END IF;
 
     -- 5. each cluster keeps the customer most of its identities had (a
     --    customer goes to the cluster holding most of it); the others get
