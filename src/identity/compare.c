@@ -371,8 +371,72 @@ NicknameAgree(const char *a, int la, const char *b, int lb)
 }
 
 /*
- * Names (already folded): exact; close (Jaro-Winkler >= 0.92, one edit, or
- * a known diminutive); weak (Jaro-Winkler >= 0.80 or the same Soundex);
+ * Scanned and OCR'd forms: letter groups a reader confuses ("rn" and "m",
+ * "cl" and "d", "iii" and "m", "ri" and "n", "vv" and "w") and digits read
+ * for letters ("0" o, "1" l, "5" s) written the same way, so that
+ * "tumer" = "turner", "siiiith" = "smith", "lawnclale" = "lawndale".
+ * Returns the length written to out (at most len bytes).
+ */
+static int
+OcrCanonical(const char *s, int len, char *out)
+{
+	int			n = 0;
+
+	for (int i = 0; i < len;)
+	{
+		char		c = s[i];
+		char		d = i + 1 < len ? s[i + 1] : '\0';
+
+		if (c == 'i' && d == 'i' && i + 2 < len && s[i + 2] == 'i')
+		{
+			out[n++] = 'm';
+			i += 3;
+		}
+		else if ((c == 'r' && d == 'n') || (c == 'c' && d == 'l') ||
+				 (c == 'r' && d == 'i') || (c == 'v' && d == 'v'))
+		{
+			out[n++] = c == 'r' ? (d == 'n' ? 'm' : 'n') : (c == 'c' ? 'd' : 'w');
+			i += 2;
+		}
+		else
+		{
+			out[n++] = c == '0' ? 'o' : c == '1' ? 'l' : c == '5' ? 's' : c;
+			i++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Close once read the way a scanner misreads: the OCR forms of the two
+ * strings are equal or (five letters or more) one edit apart, and the
+ * reading changed something
+ * (else the plain comparison has said all there is).
+ */
+static int
+OcrClose(const char *a, int la, const char *b, int lb)
+{
+	char		ca[OMNI_ID_MAXCHARS * 4];
+	char		cb[OMNI_ID_MAXCHARS * 4];
+	int			na,
+				nb;
+
+	if (la > (int) sizeof(ca) || lb > (int) sizeof(cb))
+		return 0;
+	na = OcrCanonical(a, la, ca);
+	nb = OcrCanonical(b, lb, cb);
+	if (na == la && nb == lb && memcmp(ca, a, la) == 0 && memcmp(cb, b, lb) == 0)
+		return 0;
+	if (na == nb && memcmp(ca, cb, na) == 0)
+		return 1;
+	/* a typo besides the misreading, in a word long enough to tell */
+	return na >= 5 && nb >= 5 && na - nb <= 1 && nb - na <= 1 &&
+		omni_damerau_levenshtein_utf8(ca, na, cb, nb) <= 1;
+}
+
+/*
+ * Names (already folded): exact; close (Jaro-Winkler >= 0.92, one edit, a
+ * known diminutive, or the same once OCR confusions are read alike); weak (Jaro-Winkler >= 0.80 or the same Soundex);
  * else none.  How much each level is worth is the model's business (EM),
  * not this function's.
  */
@@ -390,7 +454,8 @@ omni_compare_names(const char *a, int la, const char *b, int lb, int nicknames_o
 	jw = omni_jaro_winkler_utf8(a, la, b, lb);
 	/* one edit apart needs lengths at most one apart: skip the table otherwise */
 	if (jw >= 0.92 || (nicknames_on && NicknameAgree(a, la, b, lb)) ||
-		(la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1))
+		(la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1) ||
+		OcrClose(a, la, b, lb))
 		return OMNI_LEVEL_CLOSE;
 	if (jw >= 0.80)
 		return OMNI_LEVEL_WEAK;
@@ -400,7 +465,7 @@ omni_compare_names(const char *a, int la, const char *b, int lb, int nicknames_o
 	return OMNI_LEVEL_NONE;
 }
 
-/* City, address: exact; Jaro-Winkler >= 0.92; >= 0.80; else none */
+/* City, address: exact; Jaro-Winkler >= 0.92 or OCR-close; >= 0.80; else none */
 int
 omni_compare_text(const char *a, int la, const char *b, int lb)
 {
@@ -411,7 +476,7 @@ omni_compare_text(const char *a, int la, const char *b, int lb)
 	if (la == lb && memcmp(a, b, la) == 0)
 		return OMNI_LEVEL_EXACT;
 	jw = omni_jaro_winkler_utf8(a, la, b, lb);
-	if (jw >= 0.92)
+	if (jw >= 0.92 || OcrClose(a, la, b, lb))
 		return OMNI_LEVEL_CLOSE;
 	if (jw >= 0.80)
 		return OMNI_LEVEL_WEAK;
