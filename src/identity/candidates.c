@@ -109,6 +109,7 @@ Pair(const OmniRecord *rec, char rule, int f1, int len1, int f2, int len2,
  *	A first|last name|birth year (when known);
  *	B first name|postcode; C last name|postcode;
  *	D first name|last initial|city; F last name|first initial|city;
+ *	X last name|city; Y first name|city;
  *	V address|city; W birth date|city;
  *	G both Soundex codes, in either order|P3; U the same|city;
  *	H birth date|first initial; I birth date|last initial;
@@ -169,6 +170,13 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 		KeyAdd(&kb, V(OMNI_F_CITY));
 		n = KeyEmit(&kb, keys, n, max);
 	}
+	/*
+	 * a name and the city alone, for a postcode and the other name both
+	 * mistyped (common names in a big city make big blocks: look-ups leave
+	 * them out as hot keys, resolve_identities takes the rarest blocks first)
+	 */
+	n = Pair(rec, 'X', OMNI_F_LAST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = Pair(rec, 'Y', OMNI_F_FIRST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
 	/* a birth date or an address is specific enough beside any place */
 	n = Pair(rec, 'V', OMNI_F_ADDRESS, 0, OMNI_F_CITY, 0, keys, n, max);
 	n = Pair(rec, 'W', OMNI_F_BIRTH_DATE, 0, OMNI_F_CITY, 0, keys, n, max);

@@ -465,7 +465,7 @@ omni_compare_names(const char *a, int la, const char *b, int lb, int nicknames_o
 	return OMNI_LEVEL_NONE;
 }
 
-/* City, address: exact; Jaro-Winkler >= 0.92 or OCR-close; >= 0.80; else none */
+/* City, address: exact; Jaro-Winkler >= 0.92, one edit or OCR-close; >= 0.80; else none */
 int
 omni_compare_text(const char *a, int la, const char *b, int lb)
 {
@@ -476,7 +476,10 @@ omni_compare_text(const char *a, int la, const char *b, int lb)
 	if (la == lb && memcmp(a, b, la) == 0)
 		return OMNI_LEVEL_EXACT;
 	jw = omni_jaro_winkler_utf8(a, la, b, lb);
-	if (jw >= 0.92 || OcrClose(a, la, b, lb))
+	/* one edit in a word of four letters or more, as for names */
+	if (jw >= 0.92 || OcrClose(a, la, b, lb) ||
+		(la >= 4 && lb >= 4 && la - lb <= 1 && lb - la <= 1 &&
+		 omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1))
 		return OMNI_LEVEL_CLOSE;
 	if (jw >= 0.80)
 		return OMNI_LEVEL_WEAK;
