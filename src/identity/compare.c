@@ -266,6 +266,41 @@ omni_damerau_levenshtein_utf8(const char *a, int la, const char *b, int lb)
 }
 
 /*
+ * Damerau-Levenshtein distance at most 1 (equal, or one substitution,
+ * insertion, deletion or swap of neighbours), in one pass: the comparators
+ * ask only this, millions of times in resolve_identities.  Bytes are
+ * characters in ASCII; other text takes the full distance.
+ */
+int
+omni_within_one_edit(const char *a, int la, const char *b, int lb)
+{
+	int			p = 0;
+
+	if (la - lb > 1 || lb - la > 1)
+		return 0;
+	for (int i = 0; i < la; i++)
+		if ((unsigned char) a[i] >= 0x80)
+			return omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1;
+	for (int i = 0; i < lb; i++)
+		if ((unsigned char) b[i] >= 0x80)
+			return omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1;
+	while (p < la && p < lb && a[p] == b[p])
+		p++;
+	if (la == lb)
+	{
+		if (p == la)
+			return 1;
+		if (memcmp(a + p + 1, b + p + 1, la - p - 1) == 0)
+			return 1;			/* substitution */
+		return p + 1 < la && a[p] == b[p + 1] && a[p + 1] == b[p] &&
+			memcmp(a + p + 2, b + p + 2, la - p - 2) == 0;	/* swap */
+	}
+	if (la > lb)
+		return memcmp(a + p + 1, b + p, la - p - 1) == 0;
+	return memcmp(a + p, b + p + 1, lb - p - 1) == 0;
+}
+
+/*
  * American Soundex: the first letter, then up to three digits for the
  * consonant classes that follow; vowels separate equal codes, H and W do
  * not.  Only ASCII letters count (callers fold accents first).  Writes a
@@ -430,8 +465,7 @@ OcrClose(const char *a, int la, const char *b, int lb)
 	if (na == nb && memcmp(ca, cb, na) == 0)
 		return 1;
 	/* a typo besides the misreading, in a word long enough to tell */
-	return na >= 5 && nb >= 5 && na - nb <= 1 && nb - na <= 1 &&
-		omni_damerau_levenshtein_utf8(ca, na, cb, nb) <= 1;
+	return na >= 5 && nb >= 5 && omni_within_one_edit(ca, na, cb, nb);
 }
 
 /*
@@ -454,7 +488,7 @@ omni_compare_names(const char *a, int la, const char *b, int lb, int nicknames_o
 	jw = omni_jaro_winkler_utf8(a, la, b, lb);
 	/* one edit apart needs lengths at most one apart: skip the table otherwise */
 	if (jw >= 0.92 || (nicknames_on && NicknameAgree(a, la, b, lb)) ||
-		(la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1) ||
+		omni_within_one_edit(a, la, b, lb) ||
 		OcrClose(a, la, b, lb))
 		return OMNI_LEVEL_CLOSE;
 	if (jw >= 0.80)
@@ -478,8 +512,7 @@ omni_compare_text(const char *a, int la, const char *b, int lb)
 	jw = omni_jaro_winkler_utf8(a, la, b, lb);
 	/* one edit in a word of four letters or more, as for names */
 	if (jw >= 0.92 || OcrClose(a, la, b, lb) ||
-		(la >= 4 && lb >= 4 && la - lb <= 1 && lb - la <= 1 &&
-		 omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1))
+		(la >= 4 && lb >= 4 && omni_within_one_edit(a, la, b, lb)))
 		return OMNI_LEVEL_CLOSE;
 	if (jw >= 0.80)
 		return OMNI_LEVEL_WEAK;
@@ -510,7 +543,7 @@ omni_compare_dates(const char *a, int la, const char *b, int lb)
 			memcmp(a + 6, b + 4, 2) == 0)
 			return OMNI_LEVEL_CLOSE;
 	}
-	if (la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+	if (omni_within_one_edit(a, la, b, lb))
 		return OMNI_LEVEL_CLOSE;
 	if (la >= 4 && lb >= 4 && memcmp(a, b, 4) == 0)
 		return OMNI_LEVEL_WEAK;
@@ -532,7 +565,7 @@ omni_compare_postcodes(const char *a, int la, const char *b, int lb)
 		return OMNI_LEVEL_NULL;
 	if (la == lb && memcmp(a, b, la) == 0)
 		return OMNI_LEVEL_EXACT;
-	if (la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+	if (omni_within_one_edit(a, la, b, lb))
 		return OMNI_LEVEL_CLOSE;
 	while (common < la && common < lb && a[common] == b[common])
 		common++;

@@ -29,6 +29,7 @@ extern int	omni_damerau_levenshtein_cp(const uint32_t *a, int la,
 										const uint32_t *b, int lb, int *work);
 extern int	omni_damerau_levenshtein_work_size(int la, int lb);
 extern int	omni_damerau_levenshtein_utf8(const char *a, int la, const char *b, int lb);
+extern int	omni_within_one_edit(const char *a, int la, const char *b, int lb);
 extern int	omni_soundex(const char *s, int len, char *out);
 extern const char *omni_nickname_root(const char *name, int len);
 

@@ -37,12 +37,19 @@
 
 PG_FUNCTION_INFO_V1(omni_identity_resolve_core);
 
-/* one blocking key of one record */
-typedef struct KeyEntry
-{
-	uint32_t	key;
-	int32		idx;
-} KeyEntry;
+/* tens of millions of pairs and keys: a sort specialised to 64-bit integers */
+#define ST_SORT sort_uint64
+#define ST_ELEMENT_TYPE uint64
+#define ST_COMPARE(a, b) (*(a) < *(b) ? -1 : *(a) > *(b))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* one blocking key of one record: the key in the high half, the record below */
+typedef uint64 KeyEntry;
+#define ENTRY(key, idx) (((uint64) (key) << 32) | (uint32) (idx))
+#define ENTRY_KEY(e)	((uint32_t) ((e) >> 32))
+#define ENTRY_IDX(e)	((int32) ((e) & 0xffffffff))
 
 typedef struct ResolveNode
 {
@@ -59,17 +66,6 @@ typedef struct ResolveNode
 
 /* the number of comparison patterns: 5 values (-1..3) per field */
 #define NPATTERNS	390625
-
-static int
-CmpKeyEntry(const void *a, const void *b)
-{
-	const KeyEntry *x = a,
-			   *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->idx - y->idx;
-}
 
 static int
 CmpInt64(const void *a, const void *b)
@@ -108,7 +104,7 @@ LowerBound(const KeyEntry *e, int n, uint32_t key)
 	{
 		int			mid = lo + (hi - lo) / 2;
 
-		if (e[mid].key < key)
+		if (ENTRY_KEY(e[mid]) < key)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -226,11 +222,7 @@ ReadNodes(ResolveNode **nodes_out, KeyEntry **entries_out, int *nentries_out)
 				entries = repalloc_huge(entries, sizeof(KeyEntry) * necap);
 			}
 			for (int k = 0; k < nk; k++)
-			{
-				entries[ne].key = keys[k];
-				entries[ne].idx = n;
-				ne++;
-			}
+				entries[ne++] = ENTRY(keys[k], n);
 			n++;
 		}
 		SPI_freetuptable(SPI_tuptable);
@@ -311,7 +303,7 @@ omni_identity_resolve_core(PG_FUNCTION_ARGS)
 
 	/* 1. the records and their keys, the keys sorted into blocks */
 	n = ReadNodes(&nodes, &entries, &nentries);
-	qsort(entries, nentries, sizeof(KeyEntry), CmpKeyEntry);
+	sort_uint64(entries, nentries);
 
 	/* 2. each record's partners, rarest blocks first, whole blocks only */
 	pl.cap = Max((Size) n * 8, 1024);
@@ -330,7 +322,7 @@ omni_identity_resolve_core(PG_FUNCTION_ARGS)
 			int			lo = LowerBound(entries, nentries, keys[k]);
 			int			hi = lo;
 
-			while (hi < nentries && entries[hi].key == keys[k])
+			while (hi < nentries && ENTRY_KEY(entries[hi]) == keys[k])
 				hi++;
 			if (hi - lo >= 2 && hi - lo <= max_block)
 			{
@@ -346,7 +338,7 @@ omni_identity_resolve_core(PG_FUNCTION_ARGS)
 				break;
 			for (int e = blocks[b].lo; e < blocks[b].lo + blocks[b].size; e++)
 			{
-				int			j = entries[e].idx;
+				int			j = ENTRY_IDX(entries[e]);
 
 				if (j != i)
 					PairPush(&pl, j > i ? ((int64) i << 32) | j : ((int64) j << 32) | i);
@@ -357,7 +349,7 @@ omni_identity_resolve_core(PG_FUNCTION_ARGS)
 			CHECK_FOR_INTERRUPTS();
 	}
 	pfree(entries);
-	qsort(pl.v, pl.n, sizeof(int64), CmpInt64);
+	sort_uint64((uint64 *) pl.v, pl.n);
 	npairs = 0;
 	for (Size p = 0; p < pl.n; p++)
 		if (npairs == 0 || pl.v[p] != pl.v[npairs - 1])

@@ -190,6 +190,13 @@ main(void)
 		dba = omni_damerau_levenshtein_utf8(b, lb, a, la);
 		dbc = omni_damerau_levenshtein_utf8(b, lb, c, lc);
 		dac = omni_damerau_levenshtein_utf8(a, la, c, lc);
+		if (omni_within_one_edit(a, la, b, lb) != (dab <= 1))
+		{
+			printf("FAIL within_one_edit \"%s\" \"%s\": dl %d\n", a, b, dab);
+			failed++;
+		}
+		else
+			passed++;
 		if (jab < 0.0 || jab > 1.0 || fabs(jab - jba) > 1e-9 ||
 			dab != dba || dac > dab + dbc || (dab == 0) != (strcmp(a, b) == 0) ||
 			dab > levenshtein(a, b) || dab < abs(la - lb))
