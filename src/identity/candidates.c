@@ -269,7 +269,8 @@ JsonbKeys(Jsonb *jb, uint32_t *keys)
 
 	OmniRecordFromJsonb(jb, &rec);
 	n = OmniBlockingKeys(&rec, keys, OMNI_MAX_BLOCKING_KEYS);
-	if (!getKeyJsonValueFromContainer(&jb->root, "xk", 2, &v) || v.type != jbvBinary ||
+	if (!JsonContainerIsObject(&jb->root) ||
+		!getKeyJsonValueFromContainer(&jb->root, "xk", 2, &v) || v.type != jbvBinary ||
 		!JsonContainerIsArray(v.val.binary.data))
 		return n;
 	for (int i = 0; i < n; i++)

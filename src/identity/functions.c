@@ -132,7 +132,8 @@ AttrText(Jsonb *attrs, const char *key, int *len)
 {
 	JsonbValue	v;
 
-	if (!getKeyJsonValueFromContainer(&attrs->root, key, strlen(key), &v))
+	if (!JsonContainerIsObject(&attrs->root) ||
+		!getKeyJsonValueFromContainer(&attrs->root, key, strlen(key), &v))
 		return NULL;
 	if (v.type == jbvString)
 	{

@@ -55,13 +55,16 @@ static const char *const level_names[OMNI_NLEVELS] = {"none", "weak", "close", "
 void
 OmniRecordFromJsonb(Jsonb *jb, OmniRecord *rec)
 {
+	/* an array or a scalar is no record: its keys would be read as pairs */
+	bool		object = JsonContainerIsObject(&jb->root);
+
 	for (int k = 0; k < OMNI_NKEYS; k++)
 	{
 		JsonbValue	v;
 
 		rec->v[k] = NULL;
 		rec->len[k] = 0;
-		if (getKeyJsonValueFromContainer(&jb->root, omni_field_keys[k],
+		if (object && getKeyJsonValueFromContainer(&jb->root, omni_field_keys[k],
 										 strlen(omni_field_keys[k]), &v) &&
 			v.type == jbvString)
 		{
