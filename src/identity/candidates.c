@@ -331,31 +331,34 @@ omni_identity_shares_block(PG_FUNCTION_ARGS)
 }
 
 /*
- * The key hashes of an int4[] query, sorted and without duplicates; NULL
- * elements are no key.  Returns how many (at most max).
+ * The key hashes of an int4[] query, sorted and without duplicates (NULL
+ * elements are no key), palloc'd; *n is set to how many.
  */
-static int
-ArrayKeys(ArrayType *arr, uint32_t *keys, int max)
+static uint32_t *
+ArrayKeys(ArrayType *arr, int *n_out)
 {
 	Datum	   *elems;
 	bool	   *nulls;
 	int			nelems,
 				n = 0,
 				out = 0;
+	uint32_t   *keys;
 
 	if (ARR_ELEMTYPE(arr) != INT4OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("blocking keys must be an int4 array")));
 	deconstruct_array(arr, INT4OID, 4, true, TYPALIGN_INT, &elems, &nulls, &nelems);
-	for (int i = 0; i < nelems && n < max; i++)
+	keys = palloc(sizeof(uint32_t) * (nelems + 1));
+	for (int i = 0; i < nelems; i++)
 		if (!nulls[i])
 			keys[n++] = (uint32_t) DatumGetInt32(elems[i]);
 	qsort(keys, n, sizeof(uint32_t), CmpUint32);
 	for (int i = 0; i < n; i++)
 		if (out == 0 || keys[i] != keys[out - 1])
 			keys[out++] = keys[i];
-	return out;
+	*n_out = out;
+	return keys;
 }
 
 /*
@@ -367,9 +370,9 @@ Datum
 omni_identity_has_key(PG_FUNCTION_ARGS)
 {
 	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
-	uint32_t	qkeys[OMNI_MAX_BLOCKING_KEYS * 2];
 	int			n = JsonbKeys(PG_GETARG_JSONB_P(0), keys);
-	int			nq = ArrayKeys(PG_GETARG_ARRAYTYPE_P(1), qkeys, lengthof(qkeys));
+	int			nq;
+	uint32_t   *qkeys = ArrayKeys(PG_GETARG_ARRAYTYPE_P(1), &nq);
 	int			i = 0,
 				j = 0;
 
@@ -419,13 +422,13 @@ omni_identity_gin_extract_query(PG_FUNCTION_ARGS)
 {
 	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
 	StrategyNumber strategy = PG_GETARG_UINT16(2);
-	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS * 2];
+	uint32_t   *keys;
 	Datum	   *entries = NULL;
 	int			n;
 
 	if (strategy != 2)
 		PG_RETURN_POINTER(KeysAsEntries(PG_GETARG_JSONB_P(0), nentries));
-	n = ArrayKeys(PG_GETARG_ARRAYTYPE_P(0), keys, lengthof(keys));
+	keys = ArrayKeys(PG_GETARG_ARRAYTYPE_P(0), &n);
 	if (n > 0)
 	{
 		entries = palloc(sizeof(Datum) * n);
