@@ -789,6 +789,25 @@ LANGUAGE plpgsql VOLATILE AS $$
 -- PL/pgSQL rather than SQL: its plan is kept for the session, where a SQL
 -- function called from identify was parsed and planned at every call
 BEGIN
+    -- A few customers (identify, merges): each profile by its own index
+    -- look-ups.  The set form below, as a generic plan, hashes the whole
+    -- customers table on a small one (1.7 ms an identify at 20,000).
+    IF cardinality(customer_ids) <= 100 THEN
+        UPDATE omni.customers c
+           SET profile = p.profile, updated_at = now()
+          FROM (SELECT u.id,
+                       (SELECT jsonb_object_agg(x.key, x.value)
+                          FROM (SELECT DISTINCT ON (e.key) e.key, e.value
+                                  FROM omni.identities i
+                                  LEFT JOIN omni.identity_channel_trust t ON t.channel = i.channel
+                                  CROSS JOIN jsonb_each(i.attributes) e
+                                 WHERE i.customer_id = u.id AND e.value NOT IN ('null'::jsonb, '""'::jsonb)
+                                 ORDER BY e.key, coalesce(t.trust, 0) DESC, i.updated_at DESC,
+                                          i.identity_id DESC) x) AS profile
+                  FROM (SELECT DISTINCT v.id FROM unnest(customer_ids) AS v(id)) u) p
+         WHERE c.customer_id = p.id AND p.profile IS NOT NULL AND c.profile IS DISTINCT FROM p.profile;
+        RETURN;
+    END IF;
     UPDATE omni.customers c
        SET profile = p.profile, updated_at = now()
       FROM (SELECT x.customer_id, jsonb_object_agg(x.key, x.value) AS profile
