@@ -115,6 +115,26 @@ SELECT count(DISTINCT customer_id) AS kowalski_customers FROM omni.identities WH
 -- twice in a row: nothing more to do
 SELECT merged FROM omni.resolve_identities();
 
+-- the guard when a customer's email and phone are in two identities: Dora
+-- has an email in one record and a phone in another; a record with another
+-- email and another phone is not her, whatever the names say
+SELECT customer_id AS dora, is_new
+  FROM omni.identify('web', 'web-dora', '{"email": "dora@example.com", "first_name": "Dora", "last_name": "Lindqvist", "birth_date": "1981-07-09", "postcode": "94110", "city": "San Francisco"}') \gset
+SELECT customer_id = :dora AS linked, explanation ->> 'rule' AS rule
+  FROM omni.identify('app', 'app-dora', '{"phone": "+14155550123", "first_name": "Dora", "last_name": "Lindqvist", "birth_date": "1981-07-09", "postcode": "94110", "city": "San Francisco"}');
+SELECT customer_id = :dora AS linked, is_new
+  FROM omni.identify('pos', 'pos-dora2', '{"email": "d.lindqvist@example.org", "phone": "+14155550999", "first_name": "Dora", "last_name": "Lindqvist", "birth_date": "1981-07-09", "postcode": "94110", "city": "San Francisco"}');
+-- nor does resolve_identities merge the two customers, in any order of the pairs
+SELECT merged FROM omni.resolve_identities();
+SELECT count(DISTINCT customer_id) AS dora_customers FROM omni.identities WHERE source_key IN ('web-dora', 'app-dora', 'pos-dora2');
+-- the clustering on its own: node 0 has an email and a phone, node 1 another
+-- email, node 2 another phone; 0-1 is the best pair.  Joining 2 to {0, 1}
+-- would give one cluster two emails and two phones: refused
+SELECT omni.identity_cluster('{1, 2, 0}', '{1, 0, 2}', '{0, 1, 0}', '{1, 2, 2}', '{20, 10, 10}', 3.17, -6.6) AS labels;
+-- but sure links (shared identifiers) may tie several emails and phones,
+-- and a record adding no conflict joins them
+SELECT omni.identity_cluster('{1, 1, 2, 3}', '{1, 2, 2, 0}', '{0, 1, 2}', '{1, 2, 3}', '{1000, 1000, 10}', 3.17, -6.6) AS labels;
+
 -- errors
 SELECT * FROM omni.identify('web', 'x', '[1, 2]');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
@@ -145,6 +165,12 @@ SELECT omni.unmerge_identity(:carla_identity);
 SELECT omni.identity_levels_weight('{1,2,3}', omni.identity_model(), NULL);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT omni.identity_weight('{}', '{}', '{1,2}', NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.train_matcher(-1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT omni.train_matcher(NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM omni.identity_lookup('{}', 0);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 -- NULL in, NULL out (these take NULLs for their optional arguments)

@@ -59,6 +59,26 @@ CREATE TEMP TABLE by_scan AS
 RESET enable_bitmapscan;
 RESET enable_indexscan;
 RESET plan_cache_mode;
+-- the look-up of identify and match_candidates asks for chosen keys by hash
+-- (norm && int4[]): an index scan too, finding what the record operator finds
+SET enable_seqscan = off;
+SET plan_cache_mode = force_generic_plan;
+PREPARE by_keys(int4[]) AS
+    SELECT identity_id FROM omni.identities WHERE norm OPERATOR(omni.&&) $1 LIMIT 2000;
+EXPLAIN (COSTS OFF) EXECUTE by_keys('{1, 2}');
+RESET enable_seqscan;
+RESET plan_cache_mode;
+SELECT count(*) AS probes,
+       count(*) FILTER (WHERE (SELECT array_agg(i.identity_id ORDER BY i.identity_id) FROM omni.identities i
+                                WHERE i.norm OPERATOR(omni.&&) omni.identity_blocking_keys(r.norm))
+                              = (SELECT array_agg(i.identity_id ORDER BY i.identity_id) FROM omni.identities i
+                                  WHERE i.norm OPERATOR(omni.&&) r.norm)) AS same_rows
+  FROM omni.identities r WHERE r.source_key IN ('gen-1', 'gen-38', 'gen-75', 'dup-6');
+-- and the look-up itself finds a duplicate's original first
+SELECT l.customer_id = (SELECT customer_id FROM omni.identities WHERE source_key = 'gen-6') AS original_first,
+       l.explanation ? 'fields' AS explained
+  FROM omni.identity_lookup((SELECT norm FROM omni.identities WHERE source_key = 'dup-6'), 1) l;
+
 SELECT count(*) AS probes, count(*) FILTER (WHERE i.ids = s.ids) AS same_rows,
        min(cardinality(i.ids)) >= 1 AS each_finds_itself
   FROM by_index i FULL JOIN by_scan s USING (g);
@@ -111,5 +131,40 @@ SELECT clusters FROM omni.resolve_identities();
 SELECT count(*) FILTER (WHERE d.customer_id = o.customer_id) AS still_linked
   FROM omni.identities d JOIN omni.identities o ON o.source_key = 'gen-' || substr(d.source_key, 5)
  WHERE d.source_key LIKE 'dup-%';
+-- with one partner per identity (its smallest block, taken whole) every
+-- duplicate still finds its original
+SET omni.identity_resolve_partners = 1;
+SELECT clusters FROM omni.resolve_identities();
+RESET omni.identity_resolve_partners;
+SELECT count(*) FILTER (WHERE d.customer_id = o.customer_id) AS still_linked
+  FROM omni.identities d JOIN omni.identities o ON o.source_key = 'gen-' || substr(d.source_key, 5)
+ WHERE d.source_key LIKE 'dup-%';
+
+-- a bulk load: 150 people twice, each record its own customer (as an import
+-- would leave them); resolve moves 150 identities, through the pending list
+-- of the blocking index, which is then merged and switched off again, and
+-- the index still finds every moved identity
+CREATE TEMP TABLE imp AS
+SELECT 'imp-' || g || '-' || k AS source_key, x.norm, x.email_key, x.phone,
+       jsonb_build_object('first_name', 'Bulk' || g, 'last_name', 'Loaded', 'postcode', (20000 + g)::text) AS attrs,
+       nextval(pg_get_serial_sequence('omni.customers', 'customer_id')) AS customer_id
+  FROM generate_series(1, 150) AS g, generate_series(1, 2) AS k,
+       LATERAL omni.identity_record(jsonb_build_object('first_name', 'Bulk' || g, 'last_name', 'Loaded',
+                                                       'postcode', (20000 + g)::text)) x;
+INSERT INTO omni.customers (customer_id) SELECT customer_id FROM imp;
+INSERT INTO omni.identities (channel, source_key, customer_id, attributes, email_key, phone, norm)
+SELECT 'web', source_key, customer_id, attrs, email_key, phone, norm FROM imp;
+SELECT merged FROM omni.resolve_identities();
+SELECT count(*) AS people, count(*) FILTER (WHERE a.customer_id = b.customer_id) AS linked
+  FROM omni.identities a JOIN omni.identities b ON b.source_key = regexp_replace(a.source_key, '-1$', '-2')
+ WHERE a.source_key LIKE 'imp-%-1';
+SELECT reloptions FROM pg_class WHERE oid = 'omni.identities_blocking_idx'::regclass;
+SET enable_seqscan = off;
+SELECT count(*) AS found_by_index FROM omni.identities
+ WHERE norm OPERATOR(omni.&&) (SELECT array_agg(k) FROM omni.identities i, unnest(omni.identity_blocking_keys(i.norm)) k
+                                WHERE i.source_key LIKE 'imp-%')
+   AND source_key LIKE 'imp-%';
+RESET enable_seqscan;
+DELETE FROM omni.identities WHERE source_key LIKE 'imp-%';
 
 DELETE FROM omni.identities WHERE source_key LIKE 'gen-%' OR source_key LIKE 'dup-%';

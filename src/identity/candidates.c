@@ -34,6 +34,7 @@
 
 PG_FUNCTION_INFO_V1(omni_identity_blocking_keys);
 PG_FUNCTION_INFO_V1(omni_identity_shares_block);
+PG_FUNCTION_INFO_V1(omni_identity_has_key);
 PG_FUNCTION_INFO_V1(omni_identity_gin_extract_value);
 PG_FUNCTION_INFO_V1(omni_identity_gin_extract_query);
 PG_FUNCTION_INFO_V1(omni_identity_gin_consistent);
@@ -108,6 +109,7 @@ Pair(const OmniRecord *rec, char rule, int f1, int len1, int f2, int len2,
  *	A first|last name|birth year (when known);
  *	B first name|postcode; C last name|postcode;
  *	D first name|last initial|city; F last name|first initial|city;
+ *	X last name|city; Y first name|city;
  *	V address|city; W birth date|city;
  *	G both Soundex codes, in either order|P3; U the same|city;
  *	H birth date|first initial; I birth date|last initial;
@@ -168,6 +170,13 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 		KeyAdd(&kb, V(OMNI_F_CITY));
 		n = KeyEmit(&kb, keys, n, max);
 	}
+	/*
+	 * a name and the city alone, for a postcode and the other name both
+	 * mistyped (common names in a big city make big blocks: look-ups leave
+	 * them out as hot keys, resolve_identities takes the rarest blocks first)
+	 */
+	n = Pair(rec, 'X', OMNI_F_LAST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = Pair(rec, 'Y', OMNI_F_FIRST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
 	/* a birth date or an address is specific enough beside any place */
 	n = Pair(rec, 'V', OMNI_F_ADDRESS, 0, OMNI_F_CITY, 0, keys, n, max);
 	n = Pair(rec, 'W', OMNI_F_BIRTH_DATE, 0, OMNI_F_CITY, 0, keys, n, max);
@@ -260,7 +269,8 @@ JsonbKeys(Jsonb *jb, uint32_t *keys)
 
 	OmniRecordFromJsonb(jb, &rec);
 	n = OmniBlockingKeys(&rec, keys, OMNI_MAX_BLOCKING_KEYS);
-	if (!getKeyJsonValueFromContainer(&jb->root, "xk", 2, &v) || v.type != jbvBinary ||
+	if (!JsonContainerIsObject(&jb->root) ||
+		!getKeyJsonValueFromContainer(&jb->root, "xk", 2, &v) || v.type != jbvBinary ||
 		!JsonContainerIsArray(v.val.binary.data))
 		return n;
 	for (int i = 0; i < n; i++)
@@ -320,6 +330,64 @@ omni_identity_shares_block(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(false);
 }
 
+/*
+ * The key hashes of an int4[] query, sorted and without duplicates (NULL
+ * elements are no key), palloc'd; *n is set to how many.
+ */
+static uint32_t *
+ArrayKeys(ArrayType *arr, int *n_out)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems,
+				n = 0,
+				out = 0;
+	uint32_t   *keys;
+
+	if (ARR_ELEMTYPE(arr) != INT4OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("blocking keys must be an int4 array")));
+	deconstruct_array(arr, INT4OID, 4, true, TYPALIGN_INT, &elems, &nulls, &nelems);
+	keys = palloc(sizeof(uint32_t) * (nelems + 1));
+	for (int i = 0; i < nelems; i++)
+		if (!nulls[i])
+			keys[n++] = (uint32_t) DatumGetInt32(elems[i]);
+	qsort(keys, n, sizeof(uint32_t), CmpUint32);
+	for (int i = 0; i < n; i++)
+		if (out == 0 || keys[i] != keys[out - 1])
+			keys[out++] = keys[i];
+	*n_out = out;
+	return keys;
+}
+
+/*
+ * norm && keys: does the record have one of these blocking keys?  The
+ * look-up of identify and match_candidates (omni.identity_lookup) chooses
+ * which of a record's keys to search and asks for them by hash.
+ */
+Datum
+omni_identity_has_key(PG_FUNCTION_ARGS)
+{
+	uint32_t	keys[OMNI_MAX_BLOCKING_KEYS];
+	int			n = JsonbKeys(PG_GETARG_JSONB_P(0), keys);
+	int			nq;
+	uint32_t   *qkeys = ArrayKeys(PG_GETARG_ARRAYTYPE_P(1), &nq);
+	int			i = 0,
+				j = 0;
+
+	while (i < n && j < nq)
+	{
+		if (keys[i] == qkeys[j])
+			PG_RETURN_BOOL(true);
+		if (keys[i] < qkeys[j])
+			i++;
+		else
+			j++;
+	}
+	PG_RETURN_BOOL(false);
+}
+
 /* A record's blocking keys as GIN entries: an indexed row and a query alike */
 static Datum *
 KeysAsEntries(Jsonb *jb, int32 *nentries)
@@ -345,11 +413,30 @@ omni_identity_gin_extract_value(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(KeysAsEntries(PG_GETARG_JSONB_P(0), (int32 *) PG_GETARG_POINTER(1)));
 }
 
-/* GIN support 3: the keys of the query record; none means no row can match */
+/*
+ * GIN support 3: the keys of the query record (strategy 1) or the keys
+ * asked for (strategy 2, an int4[]); none means no row can match
+ */
 Datum
 omni_identity_gin_extract_query(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(KeysAsEntries(PG_GETARG_JSONB_P(0), (int32 *) PG_GETARG_POINTER(1)));
+	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
+	StrategyNumber strategy = PG_GETARG_UINT16(2);
+	uint32_t   *keys;
+	Datum	   *entries = NULL;
+	int			n;
+
+	if (strategy != 2)
+		PG_RETURN_POINTER(KeysAsEntries(PG_GETARG_JSONB_P(0), nentries));
+	keys = ArrayKeys(PG_GETARG_ARRAYTYPE_P(0), &n);
+	if (n > 0)
+	{
+		entries = palloc(sizeof(Datum) * n);
+		for (int i = 0; i < n; i++)
+			entries[i] = Int32GetDatum((int32) keys[i]);
+	}
+	*nentries = n;
+	PG_RETURN_POINTER(entries);
 }
 
 /* GIN support 4: a row matches when any one key is present, exactly */

@@ -41,6 +41,9 @@ typedef struct UnionFind
 	/* strong identifiers of each root: 0 = none */
 	int32	   *email;
 	int64	   *phone;
+	/* does the cluster hold two or more different emails, phones? */
+	bool	   *emails;
+	bool	   *phones;
 } UnionFind;
 
 static int
@@ -59,6 +62,37 @@ StrongConflict(const UnionFind *uf, int ra, int rb)
 {
 	return uf->email[ra] != 0 && uf->email[rb] != 0 && uf->email[ra] != uf->email[rb] &&
 		uf->phone[ra] != 0 && uf->phone[rb] != 0 && uf->phone[ra] != uf->phone[rb];
+}
+
+/* Would the union of two clusters hold several emails, several phones? */
+static bool
+SeveralEmails(const UnionFind *uf, int ra, int rb)
+{
+	return uf->emails[ra] || uf->emails[rb] ||
+		(uf->email[ra] != 0 && uf->email[rb] != 0 && uf->email[ra] != uf->email[rb]);
+}
+
+static bool
+SeveralPhones(const UnionFind *uf, int ra, int rb)
+{
+	return uf->phones[ra] || uf->phones[rb] ||
+		(uf->phone[ra] != 0 && uf->phone[rb] != 0 && uf->phone[ra] != uf->phone[rb]);
+}
+
+/*
+ * A scored join may not create a cluster with two emails and two phones
+ * that no shared identifier ties: joining A (email e1, phone p1) to B
+ * (e2 in one record, p2 in another) is the conflict of two customers
+ * even though no single record of B has both, and best-first order would
+ * otherwise decide whether it happens (A with B's e2 record first, then
+ * B's p2 record).  A cluster that already holds several of each (by sure
+ * links) may take records that add no conflict.
+ */
+static bool
+CreatesConflict(const UnionFind *uf, int ra, int rb)
+{
+	return SeveralEmails(uf, ra, rb) && SeveralPhones(uf, ra, rb) &&
+		!(uf->emails[ra] && uf->phones[ra]) && !(uf->emails[rb] && uf->phones[rb]);
 }
 
 /* Does a cannot-link edge run between the clusters of ra and rb? */
@@ -86,11 +120,16 @@ Union(UnionFind *uf, int a, int b, bool sure)
 {
 	int			ra = Find(uf, a),
 				rb = Find(uf, b);
+	bool		several_emails,
+				several_phones;
 
 	if (ra == rb)
 		return true;
-	if ((!sure && StrongConflict(uf, ra, rb)) || CannotLink(uf, ra, rb))
+	if ((!sure && (StrongConflict(uf, ra, rb) || CreatesConflict(uf, ra, rb))) ||
+		CannotLink(uf, ra, rb))
 		return false;
+	several_emails = SeveralEmails(uf, ra, rb);
+	several_phones = SeveralPhones(uf, ra, rb);
 	if (uf->size[ra] < uf->size[rb])
 	{
 		int			t = ra;
@@ -104,6 +143,8 @@ Union(UnionFind *uf, int a, int b, bool sure)
 		uf->email[ra] = uf->email[rb];
 	if (uf->phone[ra] == 0)
 		uf->phone[ra] = uf->phone[rb];
+	uf->emails[ra] = several_emails;
+	uf->phones[ra] = several_phones;
 	if (uf->head[rb] >= 0)
 	{
 		if (uf->head[ra] < 0)
@@ -165,30 +206,31 @@ ArrayOf(ArrayType *arr, Oid type, int n, const char *what)
  * match joins, at most nonmatch forbids, in between is ignored.  Returns
  * for each node the smallest node of its cluster.
  */
-Datum
-omni_identity_cluster(PG_FUNCTION_ARGS)
+/*
+ * Clusters n nodes (email, phone: their strong ids, 0 for none) over ne
+ * edges (ea[k], eb[k], w[k]): at least match joins, at most nonmatch
+ * forbids, in between is ignored.  Fills labels with the smallest node of
+ * each node's cluster.  resolve_identities calls it from C
+ * (identity_resolve_core), omni.identity_cluster from SQL.
+ */
+void
+OmniClusterNodes(int n, const int32 *email, const int64 *phone,
+				 int ne, const int32 *ea, const int32 *eb, const double *w,
+				 double match, double nonmatch, int32 *labels)
 {
-	ArrayType  *aemail = PG_GETARG_ARRAYTYPE_P(0);
-	int			n = ArrayGetNItems(ARR_NDIM(aemail), ARR_DIMS(aemail));
-	int			ne = ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(2)),
-									ARR_DIMS(PG_GETARG_ARRAYTYPE_P(2)));
-	int32	   *ea = ArrayOf(PG_GETARG_ARRAYTYPE_P(2), INT4OID, ne, "a");
-	int32	   *eb = ArrayOf(PG_GETARG_ARRAYTYPE_P(3), INT4OID, ne, "b");
-	double	   *w = ArrayOf(PG_GETARG_ARRAYTYPE_P(4), FLOAT8OID, ne, "w");
-	double		match = PG_GETARG_FLOAT8(5);
-	double		nonmatch = PG_GETARG_FLOAT8(6);
 	UnionFind	uf;
 	int		   *order;
 	int			npos = 0,
 				nneg = 0;
 	int		   *minnode;
-	Datum	   *d;
 
 	uf.n = n;
 	uf.email = palloc(sizeof(int32) * (n + 1));
 	uf.phone = palloc(sizeof(int64) * (n + 1));
-	memcpy(uf.email, ArrayOf(aemail, INT4OID, n, "email"), sizeof(int32) * n);
-	memcpy(uf.phone, ArrayOf(PG_GETARG_ARRAYTYPE_P(1), INT8OID, n, "phone"), sizeof(int64) * n);
+	memcpy(uf.email, email, sizeof(int32) * n);
+	memcpy(uf.phone, phone, sizeof(int64) * n);
+	uf.emails = palloc0(sizeof(bool) * (n + 1));
+	uf.phones = palloc0(sizeof(bool) * (n + 1));
 	uf.parent = palloc(sizeof(int) * (n + 1));
 	uf.size = palloc(sizeof(int) * (n + 1));
 	uf.head = palloc(sizeof(int) * (n + 1));
@@ -237,14 +279,46 @@ omni_identity_cluster(PG_FUNCTION_ARGS)
 	minnode = palloc(sizeof(int) * (n + 1));
 	for (int i = 0; i < n; i++)
 		minnode[i] = -1;
-	d = palloc(sizeof(Datum) * (n + 1));
 	for (int i = 0; i < n; i++)
 	{
 		int			r = Find(&uf, i);
 
 		if (minnode[r] < 0)
 			minnode[r] = i;		/* nodes are visited in order: the first is the smallest */
-		d[i] = Int32GetDatum(minnode[r]);
+		labels[i] = minnode[r];
 	}
+	pfree(uf.email);
+	pfree(uf.phone);
+	pfree(uf.emails);
+	pfree(uf.phones);
+	pfree(uf.parent);
+	pfree(uf.size);
+	pfree(uf.head);
+	pfree(uf.tail);
+	pfree(uf.count);
+	pfree(uf.other);
+	pfree(uf.next);
+	pfree(order);
+	pfree(minnode);
+}
+
+Datum
+omni_identity_cluster(PG_FUNCTION_ARGS)
+{
+	ArrayType  *aemail = PG_GETARG_ARRAYTYPE_P(0);
+	int			n = ArrayGetNItems(ARR_NDIM(aemail), ARR_DIMS(aemail));
+	int			ne = ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(2)),
+									ARR_DIMS(PG_GETARG_ARRAYTYPE_P(2)));
+	int32	   *ea = ArrayOf(PG_GETARG_ARRAYTYPE_P(2), INT4OID, ne, "a");
+	int32	   *eb = ArrayOf(PG_GETARG_ARRAYTYPE_P(3), INT4OID, ne, "b");
+	double	   *w = ArrayOf(PG_GETARG_ARRAYTYPE_P(4), FLOAT8OID, ne, "w");
+	int32	   *labels = palloc(sizeof(int32) * (n + 1));
+	Datum	   *d = palloc(sizeof(Datum) * (n + 1));
+
+	OmniClusterNodes(n, ArrayOf(aemail, INT4OID, n, "email"),
+					 ArrayOf(PG_GETARG_ARRAYTYPE_P(1), INT8OID, n, "phone"),
+					 ne, ea, eb, w, PG_GETARG_FLOAT8(5), PG_GETARG_FLOAT8(6), labels);
+	for (int i = 0; i < n; i++)
+		d[i] = Int32GetDatum(labels[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, n, INT4OID, 4, true, TYPALIGN_INT));
 }

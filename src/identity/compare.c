@@ -266,6 +266,41 @@ omni_damerau_levenshtein_utf8(const char *a, int la, const char *b, int lb)
 }
 
 /*
+ * Damerau-Levenshtein distance at most 1 (equal, or one substitution,
+ * insertion, deletion or swap of neighbours), in one pass: the comparators
+ * ask only this, millions of times in resolve_identities.  Bytes are
+ * characters in ASCII; other text takes the full distance.
+ */
+int
+omni_within_one_edit(const char *a, int la, const char *b, int lb)
+{
+	int			p = 0;
+
+	if (la - lb > 1 || lb - la > 1)
+		return 0;
+	for (int i = 0; i < la; i++)
+		if ((unsigned char) a[i] >= 0x80)
+			return omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1;
+	for (int i = 0; i < lb; i++)
+		if ((unsigned char) b[i] >= 0x80)
+			return omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1;
+	while (p < la && p < lb && a[p] == b[p])
+		p++;
+	if (la == lb)
+	{
+		if (p == la)
+			return 1;
+		if (memcmp(a + p + 1, b + p + 1, la - p - 1) == 0)
+			return 1;			/* substitution */
+		return p + 1 < la && a[p] == b[p + 1] && a[p + 1] == b[p] &&
+			memcmp(a + p + 2, b + p + 2, la - p - 2) == 0;	/* swap */
+	}
+	if (la > lb)
+		return memcmp(a + p + 1, b + p, la - p - 1) == 0;
+	return memcmp(a + p, b + p + 1, lb - p - 1) == 0;
+}
+
+/*
  * American Soundex: the first letter, then up to three digits for the
  * consonant classes that follow; vowels separate equal codes, H and W do
  * not.  Only ASCII letters count (callers fold accents first).  Writes a
@@ -371,8 +406,71 @@ NicknameAgree(const char *a, int la, const char *b, int lb)
 }
 
 /*
- * Names (already folded): exact; close (Jaro-Winkler >= 0.92, one edit, or
- * a known diminutive); weak (Jaro-Winkler >= 0.80 or the same Soundex);
+ * Scanned and OCR'd forms: letter groups a reader confuses ("rn" and "m",
+ * "cl" and "d", "iii" and "m", "ri" and "n", "vv" and "w") and digits read
+ * for letters ("0" o, "1" l, "5" s) written the same way, so that
+ * "tumer" = "turner", "siiiith" = "smith", "lawnclale" = "lawndale".
+ * Returns the length written to out (at most len bytes).
+ */
+static int
+OcrCanonical(const char *s, int len, char *out)
+{
+	int			n = 0;
+
+	for (int i = 0; i < len;)
+	{
+		char		c = s[i];
+		char		d = i + 1 < len ? s[i + 1] : '\0';
+
+		if (c == 'i' && d == 'i' && i + 2 < len && s[i + 2] == 'i')
+		{
+			out[n++] = 'm';
+			i += 3;
+		}
+		else if ((c == 'r' && d == 'n') || (c == 'c' && d == 'l') ||
+				 (c == 'r' && d == 'i') || (c == 'v' && d == 'v'))
+		{
+			out[n++] = c == 'r' ? (d == 'n' ? 'm' : 'n') : (c == 'c' ? 'd' : 'w');
+			i += 2;
+		}
+		else
+		{
+			out[n++] = c == '0' ? 'o' : c == '1' ? 'l' : c == '5' ? 's' : c;
+			i++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Close once read the way a scanner misreads: the OCR forms of the two
+ * strings are equal or (five letters or more) one edit apart, and the
+ * reading changed something
+ * (else the plain comparison has said all there is).
+ */
+static int
+OcrClose(const char *a, int la, const char *b, int lb)
+{
+	char		ca[OMNI_ID_MAXCHARS * 4];
+	char		cb[OMNI_ID_MAXCHARS * 4];
+	int			na,
+				nb;
+
+	if (la > (int) sizeof(ca) || lb > (int) sizeof(cb))
+		return 0;
+	na = OcrCanonical(a, la, ca);
+	nb = OcrCanonical(b, lb, cb);
+	if (na == la && nb == lb && memcmp(ca, a, la) == 0 && memcmp(cb, b, lb) == 0)
+		return 0;
+	if (na == nb && memcmp(ca, cb, na) == 0)
+		return 1;
+	/* a typo besides the misreading, in a word long enough to tell */
+	return na >= 5 && nb >= 5 && omni_within_one_edit(ca, na, cb, nb);
+}
+
+/*
+ * Names (already folded): exact; close (Jaro-Winkler >= 0.92, one edit, a
+ * known diminutive, or the same once OCR confusions are read alike); weak (Jaro-Winkler >= 0.80 or the same Soundex);
  * else none.  How much each level is worth is the model's business (EM),
  * not this function's.
  */
@@ -390,7 +488,8 @@ omni_compare_names(const char *a, int la, const char *b, int lb, int nicknames_o
 	jw = omni_jaro_winkler_utf8(a, la, b, lb);
 	/* one edit apart needs lengths at most one apart: skip the table otherwise */
 	if (jw >= 0.92 || (nicknames_on && NicknameAgree(a, la, b, lb)) ||
-		(la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1))
+		omni_within_one_edit(a, la, b, lb) ||
+		OcrClose(a, la, b, lb))
 		return OMNI_LEVEL_CLOSE;
 	if (jw >= 0.80)
 		return OMNI_LEVEL_WEAK;
@@ -400,7 +499,7 @@ omni_compare_names(const char *a, int la, const char *b, int lb, int nicknames_o
 	return OMNI_LEVEL_NONE;
 }
 
-/* City, address: exact; Jaro-Winkler >= 0.92; >= 0.80; else none */
+/* City, address: exact; Jaro-Winkler >= 0.92, one edit or OCR-close; >= 0.80; else none */
 int
 omni_compare_text(const char *a, int la, const char *b, int lb)
 {
@@ -411,7 +510,9 @@ omni_compare_text(const char *a, int la, const char *b, int lb)
 	if (la == lb && memcmp(a, b, la) == 0)
 		return OMNI_LEVEL_EXACT;
 	jw = omni_jaro_winkler_utf8(a, la, b, lb);
-	if (jw >= 0.92)
+	/* one edit in a word of four letters or more, as for names */
+	if (jw >= 0.92 || OcrClose(a, la, b, lb) ||
+		(la >= 4 && lb >= 4 && omni_within_one_edit(a, la, b, lb)))
 		return OMNI_LEVEL_CLOSE;
 	if (jw >= 0.80)
 		return OMNI_LEVEL_WEAK;
@@ -442,7 +543,7 @@ omni_compare_dates(const char *a, int la, const char *b, int lb)
 			memcmp(a + 6, b + 4, 2) == 0)
 			return OMNI_LEVEL_CLOSE;
 	}
-	if (la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+	if (omni_within_one_edit(a, la, b, lb))
 		return OMNI_LEVEL_CLOSE;
 	if (la >= 4 && lb >= 4 && memcmp(a, b, 4) == 0)
 		return OMNI_LEVEL_WEAK;
@@ -464,7 +565,7 @@ omni_compare_postcodes(const char *a, int la, const char *b, int lb)
 		return OMNI_LEVEL_NULL;
 	if (la == lb && memcmp(a, b, la) == 0)
 		return OMNI_LEVEL_EXACT;
-	if (la - lb <= 1 && lb - la <= 1 && omni_damerau_levenshtein_utf8(a, la, b, lb) <= 1)
+	if (omni_within_one_edit(a, la, b, lb))
 		return OMNI_LEVEL_CLOSE;
 	while (common < la && common < lb && a[common] == b[common])
 		common++;

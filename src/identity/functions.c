@@ -28,6 +28,7 @@ PG_FUNCTION_INFO_V1(omni_identity_normalise);
 double		omni_identity_match_threshold = 0.9;
 double		omni_identity_nonmatch_threshold = 0.01;
 int			omni_identity_max_candidates = 2000;
+int			omni_identity_resolve_partners = 64;
 
 /*
  * Text argument as code points, rejecting what the comparators would cut:
@@ -131,7 +132,8 @@ AttrText(Jsonb *attrs, const char *key, int *len)
 {
 	JsonbValue	v;
 
-	if (!getKeyJsonValueFromContainer(&attrs->root, key, strlen(key), &v))
+	if (!JsonContainerIsObject(&attrs->root) ||
+		!getKeyJsonValueFromContainer(&attrs->root, key, strlen(key), &v))
 		return NULL;
 	if (v.type == jbvString)
 	{
@@ -257,5 +259,11 @@ OmniIdentityInit(void)
 							NULL,
 							&omni_identity_max_candidates,
 							2000, 10, 1000000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("omni.identity_resolve_partners",
+							"Most partners resolve_identities compares each identity with.",
+							"Whole blocks of the identity's blocking keys, the rarest first; its smallest block is always taken.",
+							&omni_identity_resolve_partners,
+							64, 1, 1000000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 }

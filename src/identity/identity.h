@@ -29,6 +29,7 @@ extern int	omni_damerau_levenshtein_cp(const uint32_t *a, int la,
 										const uint32_t *b, int lb, int *work);
 extern int	omni_damerau_levenshtein_work_size(int la, int lb);
 extern int	omni_damerau_levenshtein_utf8(const char *a, int la, const char *b, int lb);
+extern int	omni_within_one_edit(const char *a, int la, const char *b, int lb);
 extern int	omni_soundex(const char *s, int len, char *out);
 extern const char *omni_nickname_root(const char *name, int len);
 
@@ -100,7 +101,37 @@ extern void OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *leve
 extern const int omni_tf_fields[OMNI_NTF];
 
 extern int	OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max);
-#define OMNI_MAX_BLOCKING_KEYS 24
+#define OMNI_MAX_BLOCKING_KEYS 28
+
+/* score.c: a model read once, and the score of one pair under it */
+typedef struct OmniWeights
+{
+	double		prior;
+	double		w[OMNI_NFIELDS][OMNI_NLEVELS];	/* log2(m/u) */
+} OmniWeights;
+
+typedef struct OmniPairScore
+{
+	int			levels[OMNI_NFIELDS];
+	double		weights[OMNI_NFIELDS];
+	bool		tf_used[OMNI_NFIELDS];
+	double		total;
+} OmniPairScore;
+
+extern void OmniWeightsFromModel(OmniWeights *mw, const double *model);
+extern void OmniScoreRecords(const OmniWeights *mw, const double *tf,
+							 const OmniRecord *a, const OmniRecord *b,
+							 OmniPairScore *ps);
+extern Jsonb *OmniExplainScore(const OmniWeights *mw, const OmniPairScore *ps);
+
+/* cluster.c */
+extern void OmniClusterNodes(int n, const int32 *email, const int64 *phone,
+							 int ne, const int32 *ea, const int32 *eb, const double *w,
+							 double match, double nonmatch, int32 *labels);
+
+/* settings (functions.c) */
+extern double omni_identity_match_threshold;
+extern int	omni_identity_max_candidates;
 
 #endif
 

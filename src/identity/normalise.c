@@ -139,24 +139,51 @@ omni_fold_str(const char *in, int len, char *out, int outsize, int keep_digits)
 	return n;
 }
 
-/* Postcodes: ASCII letters (upper case) and digits only: "01310-100" -> "01310100" */
+/*
+ * Postcodes: ASCII letters (upper case) and digits only: "01310-100" ->
+ * "01310100"; one look-alike letter in a numeric code read as its digit
+ */
 int
 omni_fold_postcode(const char *in, int len, char *out, int outsize)
 {
 	int			n = 0;
+	int			letters = 0,
+				letter_at = -1;
 
 	if (outsize <= 0)
 		return 0;
+
 	for (int i = 0; i < len && n < outsize - 1; i++)
 	{
 		char		c = in[i];
 
 		if (c >= 'a' && c <= 'z')
 			c -= 'a' - 'A';
+		if (c >= 'A' && c <= 'Z')
+		{
+			letters++;
+			letter_at = n;
+		}
 		if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
 			out[n++] = c;
 	}
 	out[n] = '\0';
+
+	/*
+	 * A numeric postcode with one letter among four or more digits is a
+	 * scanned or typed digit read as its look-alike ("27S34" for 27534,
+	 * "2O110" for 20110): read it back.  Codes with letters of their own
+	 * (SW1A 1AA, 1234 AB, K1A 0B1) have two or more and are left alone.
+	 */
+	if (letters == 1 && n >= 5)
+	{
+		const char *from = "OQDILZSGTB";
+		const char *to = "0001125678";
+		const char *hit = strchr(from, out[letter_at]);
+
+		if (hit != NULL)
+			out[letter_at] = to[hit - from];
+	}
 	return n;
 }
 

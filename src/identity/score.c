@@ -55,13 +55,16 @@ static const char *const level_names[OMNI_NLEVELS] = {"none", "weak", "close", "
 void
 OmniRecordFromJsonb(Jsonb *jb, OmniRecord *rec)
 {
+	/* an array or a scalar is no record: its keys would be read as pairs */
+	bool		object = JsonContainerIsObject(&jb->root);
+
 	for (int k = 0; k < OMNI_NKEYS; k++)
 	{
 		JsonbValue	v;
 
 		rec->v[k] = NULL;
 		rec->len[k] = 0;
-		if (getKeyJsonValueFromContainer(&jb->root, omni_field_keys[k],
+		if (object && getKeyJsonValueFromContainer(&jb->root, omni_field_keys[k],
 										 strlen(omni_field_keys[k]), &v) &&
 			v.type == jbvString)
 		{
@@ -147,8 +150,7 @@ OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *levels)
 typedef struct ModelCache
 {
 	double		model[OMNI_MODEL_LEN];
-	double		w[OMNI_NFIELDS][OMNI_NLEVELS];
-	double		prior;
+	OmniWeights mw;
 } ModelCache;
 
 static double
@@ -183,12 +185,18 @@ GetModel(FunctionCallInfo fcinfo, ArrayType *arr)
 		fcinfo->flinfo->fn_extra = mc;
 	}
 	memcpy(mc->model, model, sizeof(mc->model));
-	mc->prior = model[0];
+	OmniWeightsFromModel(&mc->mw, model);
+	return mc;
+}
+
+void
+OmniWeightsFromModel(OmniWeights *mw, const double *model)
+{
+	mw->prior = model[0];
 	for (int f = 0; f < OMNI_NFIELDS; f++)
 		for (int l = 0; l < OMNI_NLEVELS; l++)
-			mc->w[f][l] = log2(Clamp(model[OMNI_MODEL_M(f, l)]) /
+			mw->w[f][l] = log2(Clamp(model[OMNI_MODEL_M(f, l)]) /
 							   Clamp(model[OMNI_MODEL_U(f, l)]));
-	return mc;
 }
 
 /* Term frequencies of the first record's values, or NULL */
@@ -207,7 +215,7 @@ GetTf(FunctionCallInfo fcinfo, int argno)
 
 /* Weight of one field at its level, and whether its frequency was used */
 static double
-FieldWeight(const ModelCache *mc, const double *tf, int f, int level, bool *tf_used)
+FieldWeight(const OmniWeights *mc, const double *tf, int f, int level, bool *tf_used)
 {
 	*tf_used = false;
 	if (level == OMNI_LEVEL_EXACT && tf != NULL)
@@ -231,15 +239,9 @@ FieldWeight(const ModelCache *mc, const double *tf, int f, int level, bool *tf_u
 	return mc->w[f][level];
 }
 
-typedef struct PairScore
-{
-	int			levels[OMNI_NFIELDS];
-	double		weights[OMNI_NFIELDS];
-	bool		tf_used[OMNI_NFIELDS];
-	double		total;
-} PairScore;
+typedef OmniPairScore PairScore;
 
-static void WeighLevels(const ModelCache *mc, const double *tf, PairScore *ps);
+static void WeighLevels(const OmniWeights *mc, const double *tf, PairScore *ps);
 
 static void
 ScorePair(FunctionCallInfo fcinfo, PairScore *ps)
@@ -253,12 +255,19 @@ ScorePair(FunctionCallInfo fcinfo, PairScore *ps)
 
 	OmniRecordFromJsonb(ja, &a);
 	OmniRecordFromJsonb(jb, &b);
-	OmniRecordLevels(&a, &b, ps->levels);
-	WeighLevels(mc, tf, ps);
+	OmniScoreRecords(&mc->mw, tf, &a, &b, ps);
+}
+
+void
+OmniScoreRecords(const OmniWeights *mw, const double *tf,
+				 const OmniRecord *a, const OmniRecord *b, OmniPairScore *ps)
+{
+	OmniRecordLevels(a, b, ps->levels);
+	WeighLevels(mw, tf, ps);
 }
 
 static void
-WeighLevels(const ModelCache *mc, const double *tf, PairScore *ps)
+WeighLevels(const OmniWeights *mc, const double *tf, PairScore *ps)
 {
 	ps->total = mc->prior;
 	for (int f = 0; f < OMNI_NFIELDS; f++)
@@ -338,7 +347,7 @@ omni_identity_levels_weight(PG_FUNCTION_ARGS)
 					 errdetail("Levels run from -1 (missing) to %d (exact).", OMNI_NLEVELS - 1)));
 		ps.levels[f] = lev[f];
 	}
-	WeighLevels(mc, tf, &ps);
+	WeighLevels(&mc->mw, tf, &ps);
 	PG_RETURN_FLOAT8(ps.total);
 }
 
@@ -357,31 +366,37 @@ Datum
 omni_identity_explain(PG_FUNCTION_ARGS)
 {
 	PairScore	ps;
-	StringInfoData buf;
-	double		prob;
-	bool		first = true;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	ScorePair(fcinfo, &ps);
-	prob = 1.0 / (1.0 + pow(2.0, -ps.total));
+	PG_RETURN_JSONB_P(OmniExplainScore(&((ModelCache *) fcinfo->flinfo->fn_extra)->mw, &ps));
+}
+
+Jsonb *
+OmniExplainScore(const OmniWeights *mw, const OmniPairScore *ps)
+{
+	StringInfoData buf;
+	double		prob;
+	bool		first = true;
+
+	prob = 1.0 / (1.0 + pow(2.0, -ps->total));
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "{\"match_weight\": %.3f, \"probability\": %.6f, "
 					 "\"prior_weight\": %.3f, \"fields\": {",
-					 Round3(ps.total), prob,
-					 Round3(((ModelCache *) fcinfo->flinfo->fn_extra)->prior));
+					 Round3(ps->total), prob, Round3(mw->prior));
 	for (int f = 0; f < OMNI_NFIELDS; f++)
 	{
-		if (ps.levels[f] == OMNI_LEVEL_NULL)
+		if (ps->levels[f] == OMNI_LEVEL_NULL)
 			continue;
 		appendStringInfo(&buf, "%s\"%s\": {\"level\": \"%s\", \"weight\": %.3f%s}",
 						 first ? "" : ", ", omni_field_names[f],
-						 level_names[ps.levels[f]], Round3(ps.weights[f]),
-						 ps.tf_used[f] ? ", \"tf_adjusted\": true" : "");
+						 level_names[ps->levels[f]], Round3(ps->weights[f]),
+						 ps->tf_used[f] ? ", \"tf_adjusted\": true" : "");
 		first = false;
 	}
 	appendStringInfoString(&buf, "}}");
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }
 
 /*

@@ -76,11 +76,17 @@ SELECT pg_catalog.pg_extension_config_dump('omni.privacy_secret', '');
 SELECT pg_catalog.pg_extension_config_dump('omni.erasure_tombstones', '');
 SELECT pg_catalog.pg_extension_config_dump('omni.erasure_log', '');
 
+-- PL/pgSQL, not SQL: every identify inserts an identity, whose trigger
+-- (refuse_erased_identity) calls this; a SQL function is planned again at
+-- every call, a PL/pgSQL one keeps its plan for the session.
 CREATE FUNCTION omni.privacy_hash(value text) RETURNS text
-LANGUAGE sql STABLE
-RETURN pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
-           (SELECT s.secret FROM omni.privacy_secret s ORDER BY s.created_at, s.secret LIMIT 1)
-           || ':' || value, 'UTF8')), 'hex');
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+               (SELECT s.secret FROM omni.privacy_secret s ORDER BY s.created_at, s.secret LIMIT 1)
+               || ':' || value, 'UTF8')), 'hex');
+END
+$$;
 COMMENT ON FUNCTION omni.privacy_hash(text) IS
     'Salted SHA-256 (the salt is omni.privacy_secret): tombstones and pseudonyms cannot be reversed without it';
 

@@ -71,6 +71,19 @@ accuracy()
 	psql -X -q -d postgres -c "DROP DATABASE $db"
 }
 
+# Runs SQL in one session and prints the CPU seconds its backend used (the
+# wall clock of a shared machine says little by itself).
+cpu_call()
+{
+	psql -X -q -At -d "$1" <<SQL
+SELECT split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint
+       + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint AS t0 \gset
+$2;
+SELECT round((split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint
+              + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint - :t0) / 100.0, 1);
+SQL
+}
+
 speed()
 {
 	local db=speed t
@@ -81,13 +94,15 @@ speed()
 	t=$(now); psql -X -q -d $db -c "CALL bench.generate($N)"; echo "generate $N identities: $(secs "$t") s"
 	t=$(now); psql -X -q -d $db -c "CALL bench.bulk_import()"; echo "bulk import + blocking index: $(secs "$t") s"
 	t=$(now); psql -X -q -d $db -c "SELECT omni.train_matcher()" >/dev/null; echo "train_matcher: $(secs "$t") s"
-	t=$(now); psql -X -q -d $db -c "CALL bench.time_identify($CALLS)"; echo "$CALLS identify calls: $(secs "$t") s"
-	t=$(now); psql -X -q -d $db -c "CALL bench.time_match($CALLS)"; echo "$CALLS match_candidates calls: $(secs "$t") s"
+	t=$(now); c=$(cpu_call $db "CALL bench.time_identify($CALLS)")
+	echo "$CALLS identify calls: $(secs "$t") s, backend CPU $c s (commits included)"
+	t=$(now); c=$(cpu_call $db "CALL bench.time_match($CALLS)")
+	echo "$CALLS match_candidates calls: $(secs "$t") s, backend CPU $c s"
 	psql -X -d $db -c "SELECT * FROM bench.latency"
 	if [ "$N" -le "${OMNI_BENCH_RESOLVE_MAX:-300000}" ]; then
 		t=$(now)
-		psql -X -d $db -c "SELECT * FROM omni.resolve_identities()"
-		echo "resolve_identities on $(psql -X -At -d $db -c "SELECT count(*) FROM omni.identities") identities: $(secs "$t") s"
+		c=$(cpu_call $db "SELECT * FROM omni.resolve_identities()" | tr '\n' ' ')
+		echo "resolve_identities on $(psql -X -At -d $db -c "SELECT count(*) FROM omni.identities") identities: $(secs "$t") s, (clusters|merged backend-CPU-s) $c"
 	else
 		echo "resolve_identities skipped above OMNI_BENCH_RESOLVE_MAX=${OMNI_BENCH_RESOLVE_MAX:-300000} identities"
 	fi

@@ -151,6 +151,14 @@ main(void)
 	check(level(omni_compare_postcodes, "27284", "27211") == OMNI_LEVEL_WEAK, "postcode area");
 	check(level(omni_compare_postcodes, "27284", "90210") == OMNI_LEVEL_NONE, "postcode other");
 	check(level(omni_compare_text, "charlotte", "charlo6te") == OMNI_LEVEL_CLOSE, "city typo");
+	/* OCR confusions: rn/m, cl/d, iii/m, ri/n read alike */
+	check(level(omni_compare_text, "lawndale", "lawnclale") == OMNI_LEVEL_CLOSE, "city OCR cl/d");
+	check(name_level("tumer", "turner") == OMNI_LEVEL_CLOSE, "name OCR rn/m");
+	check(name_level("siiiith", "smith") == OMNI_LEVEL_CLOSE, "name OCR iii/m");
+	check(name_level("heriry", "henry") == OMNI_LEVEL_CLOSE, "name OCR ri/n");
+	check(name_level("ranclolph", "randoph") == OMNI_LEVEL_CLOSE, "name OCR and a typo");
+	check(name_level("turner", "tanner") != OMNI_LEVEL_CLOSE, "OCR reading is not any edit");
+	check(level(omni_compare_text, "9", "5") == OMNI_LEVEL_NONE, "short: a misread digit is not a typo too");
 
 	/* properties over random strings (fixed seed) */
 	srand(20261123);
@@ -182,6 +190,13 @@ main(void)
 		dba = omni_damerau_levenshtein_utf8(b, lb, a, la);
 		dbc = omni_damerau_levenshtein_utf8(b, lb, c, lc);
 		dac = omni_damerau_levenshtein_utf8(a, la, c, lc);
+		if (omni_within_one_edit(a, la, b, lb) != (dab <= 1))
+		{
+			printf("FAIL within_one_edit \"%s\" \"%s\": dl %d\n", a, b, dab);
+			failed++;
+		}
+		else
+			passed++;
 		if (jab < 0.0 || jab > 1.0 || fabs(jab - jba) > 1e-9 ||
 			dab != dba || dac > dab + dbc || (dab == 0) != (strcmp(a, b) == 0) ||
 			dab > levenshtein(a, b) || dab < abs(la - lb))

@@ -72,6 +72,22 @@ main(void)
 		passed++;
 	else
 		failed++, printf("FAIL postcode sw1a 1aa -> %s\n", out);
+	/* one OCR'd digit in a numeric code is read back; codes with letters stay */
+	omni_fold_postcode("27S34", 5, out, sizeof(out));
+	if (strcmp(out, "27534") == 0)
+		passed++;
+	else
+		failed++, printf("FAIL postcode 27S34 -> %s\n", out);
+	omni_fold_postcode("1234 AB", 7, out, sizeof(out));
+	if (strcmp(out, "1234AB") == 0)
+		passed++;
+	else
+		failed++, printf("FAIL postcode 1234 AB -> %s\n", out);
+	omni_fold_postcode("K1A 0B1", 7, out, sizeof(out));
+	if (strcmp(out, "K1A0B1") == 0)
+		passed++;
+	else
+		failed++, printf("FAIL postcode K1A 0B1 -> %s\n", out);
 
 	expect_date("1981-05-07", "19810507");
 	expect_date("19810507", "19810507");
