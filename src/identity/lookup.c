@@ -46,26 +46,10 @@ static SPIPlanPtr cand_plan;
 static SPIPlanPtr one_plan;
 
 /*
- * A kept plan that is always generic: the look-up runs thousands of times
- * with parameters of one shape, and the plan cache's default would plan
- * some of them again at every call.
+ * Plans are kept always generic (OmniKeepGenericPlan): the look-up runs
+ * thousands of times with parameters of one shape, and the plan cache's
+ * default would plan some of them again at every call.
  */
-static SPIPlanPtr
-KeepGenericPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*cache == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare_cursor failed for \"%s\": %s",
-				 sql, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed for \"%s\"", sql);
-		*cache = plan;
-	}
-	return *cache;
-}
 
 static double *
 ArrayOfFloats(Datum d, int want, const char *what)
@@ -98,7 +82,7 @@ LoadScoring(const OmniRecord *rec, Scoring *sc)
 	char		nulls[OMNI_NTF];
 	double		freq[OMNI_NTF];
 
-	if (SPI_execute_plan(KeepGenericPlan(&model_plan,
+	if (SPI_execute_plan(OmniKeepGenericPlan(&model_plan,
 									  "SELECT m.model, m.u_exact, m.identities::float8, "
 									  "m.trained_at IS NOT NULL FROM omni.identity_model m",
 									  0, NULL),
@@ -134,7 +118,7 @@ LoadScoring(const OmniRecord *rec, Scoring *sc)
 	{
 		Oid			types[OMNI_NTF] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 
-		if (SPI_execute_plan(KeepGenericPlan(&terms_plan,
+		if (SPI_execute_plan(OmniKeepGenericPlan(&terms_plan,
 										  "SELECT t.field_no, t.freq FROM omni.identity_terms t "
 										  "WHERE (t.field_no = 0 AND t.value = $1) OR (t.field_no = 1 AND t.value = $2) "
 										  "OR (t.field_no = 3 AND t.value = $3) OR (t.field_no = 4 AND t.value = $4)",
@@ -175,7 +159,7 @@ ChooseKeys(const OmniRecord *rec, uint32_t *keys)
 	for (int i = 0; i < n; i++)
 		d[i] = Int32GetDatum((int32) keys[i]);
 	arg = PointerGetDatum(construct_array(d, n, INT4OID, 4, true, TYPALIGN_INT));
-	if (SPI_execute_plan(KeepGenericPlan(&hot_plan,
+	if (SPI_execute_plan(OmniKeepGenericPlan(&hot_plan,
 									  "SELECT h.key FROM omni.identity_hot_keys h WHERE h.key = ANY ($1)",
 									  1, &type),
 						 &arg, NULL, true, 0) != SPI_OK_SELECT)
@@ -280,7 +264,7 @@ omni_identity_lookup(PG_FUNCTION_ARGS)
 			d[i] = Int32GetDatum((int32) keys[i]);
 		args[0] = PointerGetDatum(construct_array(d, nkeys, INT4OID, 4, true, TYPALIGN_INT));
 		args[1] = Int32GetDatum(omni_identity_max_candidates);
-		if (SPI_execute_plan(KeepGenericPlan(&cand_plan,
+		if (SPI_execute_plan(OmniKeepGenericPlan(&cand_plan,
 										  "SELECT i.customer_id, i.identity_id, i.channel, i.norm "
 										  "FROM omni.identities i WHERE i.norm OPERATOR(omni.&&) $1 LIMIT $2",
 										  2, types),
@@ -353,7 +337,7 @@ omni_identity_explain_identity(PG_FUNCTION_ARGS)
 	OmniRecordFromJsonb(norm, &rec);
 	SPI_connect();
 	LoadScoring(&rec, &sc);
-	if (SPI_execute_plan(KeepGenericPlan(&one_plan,
+	if (SPI_execute_plan(OmniKeepGenericPlan(&one_plan,
 									  "SELECT i.norm FROM omni.identities i WHERE i.identity_id = $1",
 									  1, &type),
 						 &id, NULL, true, 1) != SPI_OK_SELECT)
