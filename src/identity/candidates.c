@@ -306,6 +306,25 @@ omni_identity_blocking_keys(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, n, INT4OID, 4, true, TYPALIGN_INT));
 }
 
+/* Do two sorted key lists share a key?  A merge walk. */
+static bool
+SortedKeysMeet(const uint32_t *a, int na, const uint32_t *b, int nb)
+{
+	int			i = 0,
+				j = 0;
+
+	while (i < na && j < nb)
+	{
+		if (a[i] == b[j])
+			return true;
+		if (a[i] < b[j])
+			i++;
+		else
+			j++;
+	}
+	return false;
+}
+
 /* norm && query: do the two records share a blocking key (hash)? */
 Datum
 omni_identity_shares_block(PG_FUNCTION_ARGS)
@@ -314,20 +333,8 @@ omni_identity_shares_block(PG_FUNCTION_ARGS)
 	uint32_t	qkeys[OMNI_MAX_BLOCKING_KEYS];
 	int			n = JsonbKeys(PG_GETARG_JSONB_P(0), keys);
 	int			nq = JsonbKeys(PG_GETARG_JSONB_P(1), qkeys);
-	int			i = 0,
-				j = 0;
 
-	/* both sorted: a merge walk */
-	while (i < n && j < nq)
-	{
-		if (keys[i] == qkeys[j])
-			PG_RETURN_BOOL(true);
-		if (keys[i] < qkeys[j])
-			i++;
-		else
-			j++;
-	}
-	PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(SortedKeysMeet(keys, n, qkeys, nq));
 }
 
 /*
@@ -373,19 +380,8 @@ omni_identity_has_key(PG_FUNCTION_ARGS)
 	int			n = JsonbKeys(PG_GETARG_JSONB_P(0), keys);
 	int			nq;
 	uint32_t   *qkeys = ArrayKeys(PG_GETARG_ARRAYTYPE_P(1), &nq);
-	int			i = 0,
-				j = 0;
 
-	while (i < n && j < nq)
-	{
-		if (keys[i] == qkeys[j])
-			PG_RETURN_BOOL(true);
-		if (keys[i] < qkeys[j])
-			i++;
-		else
-			j++;
-	}
-	PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(SortedKeysMeet(keys, n, qkeys, nq));
 }
 
 /* A record's blocking keys as GIN entries: an indexed row and a query alike */
