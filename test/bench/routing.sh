@@ -35,25 +35,11 @@ trap 'rm -rf "$tmp"; bash scripts/cluster.sh stop >/dev/null' EXIT
 q() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"; }
 
 # a million more units at every stocked pair (so that no client runs dry),
-# in batches (each receive holds its pair's lock until commit), and the
-# customer the throughput orders are placed for
+# and the customer the throughput orders are placed for
 restock_all()
 {
 	q >/dev/null <<'SQL'
-DO $$
-DECLARE
-    r record;
-    n int := 0;
-BEGIN
-    FOR r IN SELECT * FROM stock_plan LOOP
-        PERFORM omni.receive(r.sku, r.location, 1000000);
-        n := n + 1;
-        IF n % 500 = 0 THEN
-            COMMIT;
-        END IF;
-    END LOOP;
-END
-$$;
+CALL receive_plan(1000000);
 SELECT count(*) >= 0 FROM omni.identify('web', 'bench-customer', '{}');
 SQL
 }
@@ -80,16 +66,16 @@ SELECT p.sku, l.code AS location, 1 + floor(random() * 10)::int AS qty
  -- (p.sku in the test keeps the draw per pair, not per location)
  WHERE random() + 0 * length(p.sku) < CASE WHEN l.kind = 'warehouse' THEN 0.25 ELSE 0.006 END;
 SQL
-# in batches: each receive takes its pair's lock until commit
 q <<'SQL'
-SET omni.stock_slots = 1;
-DO $$
+-- receives every stocked pair of the plan (its planned quantity, or qty
+-- when given), in batches: each receive holds its pair's lock until commit
+CREATE PROCEDURE receive_plan(qty int) LANGUAGE plpgsql AS $$
 DECLARE
     r record;
     n int := 0;
 BEGIN
     FOR r IN SELECT * FROM stock_plan LOOP
-        PERFORM omni.receive(r.sku, r.location, r.qty);
+        PERFORM omni.receive(r.sku, r.location, coalesce(receive_plan.qty, r.qty));
         n := n + 1;
         IF n % 500 = 0 THEN
             COMMIT;
@@ -97,6 +83,8 @@ BEGIN
     END LOOP;
 END
 $$;
+SET omni.stock_slots = 1;
+CALL receive_plan(NULL);
 \o /dev/null
 SELECT setseed(0.17);
 \o
