@@ -12,20 +12,9 @@ cd "$(dirname "$0")/../.."
 DB=demo_test
 DB2=demo_test_again
 tmp=$(mktemp -d)
-pass=0
-fail=0
+. test/lib.sh
 trap 'rm -rf "$tmp"' EXIT
 
-check()
-{
-	if [ "$2" = "$3" ]; then
-		echo "ok $1"
-		pass=$((pass + 1))
-	else
-		echo "not ok $1: expected [$3], got [$2]"
-		fail=$((fail + 1))
-	fi
-}
 finish()
 {
 	echo "$pass passed, $fail failed"

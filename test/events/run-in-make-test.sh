@@ -23,8 +23,7 @@ LISTEN="$PGBIN/omni-listen"
 DATA="$(dirname "$OMNI_CLUSTER_LOG")/data"
 tmp=$(mktemp -d)
 chmod 777 "$tmp"
-pass=0
-fail=0
+. test/lib.sh
 pids=()
 
 cleanup()
@@ -36,16 +35,6 @@ cleanup()
 }
 trap cleanup EXIT
 
-check()
-{
-	if [ "$2" = "$3" ]; then
-		echo "ok $1"
-		pass=$((pass + 1))
-	else
-		echo "not ok $1: expected [$3], got [$2]"
-		fail=$((fail + 1))
-	fi
-}
 finish()
 {
 	if [ "$fail" -gt 0 ]; then
