@@ -40,6 +40,22 @@ evaluate() {
 	   -c "SELECT round(ndcg::numeric, 4) FROM rb.metrics('$phase', '$label')" | tail -1
 }
 best_of() { sort -k1,1gr | head -1; }
+# tune_model SETTING LABEL BLEND VALUE...: for each value of a setting the
+# model is built with, rebuild and evaluate (as LABEL, with the blend given
+# as SQL SET items) on validation; leaves the best value set (the model is
+# rebuilt by the next step) and in $best
+tune_model() {
+	local name=$1 label=$2 blend=$3 v ndcg
+	shift 3
+	for v in "$@"; do
+		q -c "UPDATE omni.recommend_settings SET $name = $v" -c "SELECT omni.refresh_recommendations()" >/dev/null
+		ndcg=$(evaluate val "$label" "$blend")
+		echo "  $name=$v  $label NDCG@10=$ndcg"
+		echo "$ndcg $v" >>"$tmp_tune/$name"
+	done
+	best=$(best_of <"$tmp_tune/$name" | cut -d' ' -f2)
+	q -c "UPDATE omni.recommend_settings SET $name = $best" >/dev/null
+}
 
 if [ "$TUNE" = 1 ]; then
 	echo "== tuning on the validation split (model trained without the last two invoices)"
@@ -47,39 +63,18 @@ if [ "$TUNE" = 1 ]; then
 	# no item neighbours, no popularity (the installed defaults)
 	base="blend_repeat = 1, blend_similar = 0, blend_popular = 0, blend_others = 0.05"
 	# 1. the item-item model: shrinkage, judged on item-kNN alone
-	for shrink in 0 10 50; do
-		q -c "UPDATE omni.recommend_settings SET shrinkage = $shrink" -c "SELECT omni.refresh_recommendations()" >/dev/null
-		ndcg=$(evaluate val knn "blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0")
-		echo "  shrinkage=$shrink  item-kNN NDCG@10=$ndcg"
-		echo "$ndcg $shrink" >>"$tmp_tune/shrink"
-	done
-	best_shrink=$(best_of <"$tmp_tune/shrink" | cut -d' ' -f2)
-	q -c "UPDATE omni.recommend_settings SET shrinkage = $best_shrink" >/dev/null
+	tune_model shrinkage knn "blend_similar = 1, blend_repeat = 0, blend_popular = 0, blend_others = 0" 0 10 50
+	best_shrink=$best
 	# 2. how much a return counts against a purchase (0: ignored)
-	for wr in -1 0; do
-		q -c "UPDATE omni.recommend_settings SET weight_return = $wr" -c "SELECT omni.refresh_recommendations()" >/dev/null
-		ndcg=$(evaluate val ours "$base")
-		echo "  weight_return=$wr  NDCG@10=$ndcg"
-		echo "$ndcg $wr" >>"$tmp_tune/wr"
-	done
-	best_wr=$(best_of <"$tmp_tune/wr" | cut -d' ' -f2)
+	tune_model weight_return ours "$base" -1 0
+	best_wr=$best
 	# 3. the SKU repeat rates: how much of the all-SKU rate each gets
-	for rs in 20 100; do
-		q -c "UPDATE omni.recommend_settings SET weight_return = $best_wr, repeat_smoothing = $rs" -c "SELECT omni.refresh_recommendations()" >/dev/null
-		ndcg=$(evaluate val ours "$base")
-		echo "  repeat_smoothing=$rs  NDCG@10=$ndcg"
-		echo "$ndcg $rs" >>"$tmp_tune/rs"
-	done
-	best_rs=$(best_of <"$tmp_tune/rs" | cut -d' ' -f2)
+	tune_model repeat_smoothing ours "$base" 20 100
+	best_rs=$best
 	# 4. how many similar customers
-	for cn in 30 100; do
-		q -c "UPDATE omni.recommend_settings SET repeat_smoothing = $best_rs, customer_neighbours = $cn" -c "SELECT omni.refresh_recommendations()" >/dev/null
-		ndcg=$(evaluate val ours "$base")
-		echo "  customer_neighbours=$cn  NDCG@10=$ndcg"
-		echo "$ndcg $cn" >>"$tmp_tune/cn"
-	done
-	best_cn=$(best_of <"$tmp_tune/cn" | cut -d' ' -f2)
-	q -c "UPDATE omni.recommend_settings SET customer_neighbours = $best_cn" -c "SELECT omni.refresh_recommendations()" >/dev/null
+	tune_model customer_neighbours ours "$base" 30 100
+	best_cn=$best
+	q -c "SELECT omni.refresh_recommendations()" >/dev/null
 	# 5. the customer's repeat chance: weight of the SKU's rate, recency bonus
 	for rp in 5 10 20; do
 		for rr in 0 0.05 0.1; do
