@@ -181,3 +181,62 @@ SELECT count(*) FILTER (WHERE status = 'active') AS still_active,
 RESET omni.expire_batch;
 SELECT * FROM omni.check_stock();
 RESET omni.stock_slots;
+
+-- The fast path writes the slot and the reservation row without the
+-- executor (src/stock/direct.c) only while the tables are as installed.
+SELECT omni.add_product('DIRECT-1', 'direct path item');
+SELECT omni.receive('DIRECT-1', 'wh-1', 100);
+SELECT omni.stock_direct_path();
+-- both paths write the same rows: reserve once each way and compare
+SELECT omni.reserve('DIRECT-1', 'wh-1', 3, '10 minutes', 'direct') > 0 AS reserved_direct;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT omni.stock_direct_path();
+SELECT omni.reserve('DIRECT-1', 'wh-1', 3, '10 minutes', 'sql') > 0 AS reserved_sql;
+COMMIT;
+SELECT ref, qty, status, closed_at IS NULL AS open, expires_at - created_at AS ttl,
+       created_at <= now() AS created_before_now
+  FROM omni.reservations WHERE sku = 'DIRECT-1' ORDER BY reservation_id;
+SELECT reserved, available FROM omni.stock_levels WHERE sku = 'DIRECT-1';
+-- two reservations of one pair in one statement see each other
+SELECT count(omni.reserve('DIRECT-1', 'wh-1', 1)) AS reserved_in_one_statement
+  FROM generate_series(1, 20);
+SELECT reserved, available FROM omni.stock_levels WHERE sku = 'DIRECT-1';
+-- each write recorded its stock event, once per pair and transaction
+SELECT count(*) AS stock_events_queued FROM omni.event_queue
+ WHERE channel = 'omni_stock' AND payload->>'sku' = 'DIRECT-1';
+-- a trigger added by the DBA turns the direct path off, and then fires
+CREATE TABLE dba_slot_audit (sku text, reserved int);
+CREATE FUNCTION dba_slot_audit() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN INSERT INTO public.dba_slot_audit VALUES (NEW.sku, NEW.reserved); RETURN NEW; END $$;
+CREATE TRIGGER dba_slot_audit AFTER UPDATE ON omni.stock_slots
+   FOR EACH ROW EXECUTE FUNCTION dba_slot_audit();
+SELECT omni.stock_direct_path();
+SELECT omni.reserve('DIRECT-1', 'wh-1', 1) > 0 AS reserved;
+SELECT count(*) AS audited FROM dba_slot_audit WHERE sku = 'DIRECT-1';
+DROP TRIGGER dba_slot_audit ON omni.stock_slots;
+SELECT omni.stock_direct_path();
+-- so does a CHECK constraint, which the SQL path then enforces
+ALTER TABLE omni.reservations ADD CONSTRAINT dba_small CHECK (qty < 50);
+SELECT omni.stock_direct_path();
+\set VERBOSITY terse
+SELECT omni.reserve('DIRECT-1', 'wh-1', 60);
+\set VERBOSITY default
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ALTER TABLE omni.reservations DROP CONSTRAINT dba_small;
+SELECT omni.stock_direct_path();
+-- with the events trigger disabled, the direct path records no event either
+BEGIN;
+ALTER TABLE omni.stock_slots DISABLE TRIGGER stock_slots_events;
+SELECT omni.stock_direct_path();
+SELECT count(*) AS queued_before FROM omni.event_queue \gset
+SELECT omni.reserve('DIRECT-1', 'wh-1', 1) > 0 AS reserved;
+SELECT count(*) - :queued_before AS events_recorded FROM omni.event_queue;
+ROLLBACK;
+-- a read-only transaction is refused by the SQL path, as before
+BEGIN READ ONLY;
+SELECT omni.stock_direct_path();
+SELECT omni.reserve('DIRECT-1', 'wh-1', 1);
+ROLLBACK;
+SELECT * FROM omni.check_stock();
+DROP TABLE dba_slot_audit;
+DROP FUNCTION dba_slot_audit();

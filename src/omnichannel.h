@@ -14,6 +14,8 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "storage/lockdefs.h"
+#include "utils/relcache.h"
 #include "orders/lines_reader.h"
 
 /*
@@ -53,6 +55,50 @@ extern SPIPlanPtr OmniKeepGenericPlan(SPIPlanPtr *cache, const char *sql,
  * 22023 or OM003, else fills *r.  Needs an SPI connection.
  */
 extern void OmniReadLines(Datum lines, bool isnull, OmniLinesReader *r);
+
+/*
+ * Direct writes, without the executor, for the hottest paths (src/direct.c).
+ * A DirectCache names a table of schema omni and the validator that says
+ * whether the caller may write it directly (NULL) or why not.
+ */
+typedef struct DirectCache DirectCache;
+typedef const char *(*DirectValidator) (Relation rel, DirectCache *cache);
+
+struct DirectCache
+{
+	const char *relname;
+	DirectValidator validate;
+	/* filled in by DirectOpen */
+	uint64		generation;
+	Oid			relid;
+	const char *problem;		/* NULL: direct writes allowed */
+	/* for the validator's findings */
+	Oid			index;
+	Oid			sequence;
+	bool		flag;
+};
+
+typedef struct DirectColumn
+{
+	const char *name;
+	Oid			type;
+} DirectColumn;
+
+extern bool DirectSessionAllows(void);
+extern Relation DirectOpen(DirectCache *cache, LOCKMODE lockmode);
+extern const char *DirectCommonProblem(Relation rel);
+extern bool DirectColumnsAre(Relation rel, const DirectColumn *columns, int ncolumns);
+extern bool DirectChecksAre(Relation rel, const char *const *names, int nnames);
+extern const char *DirectTriggersProblem(Relation rel, int16 kind,
+										 const char *allowed, bool *enabled);
+extern void DirectIndexInsert(Relation rel, HeapTuple tuple, bool update);
+extern void DirectInsert(Relation rel, Datum *values, bool *isnull);
+
+/*
+ * Record the omni_stock event of a (sku, location) for this transaction,
+ * as the stock_slots_events trigger does (src/events/triggers.c).
+ */
+extern void OmniStockChanged(const char *sku, const char *location);
 
 /* Each part's start-up, called from _PG_init */
 extern void OmniTypesInit(void);

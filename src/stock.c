@@ -35,7 +35,9 @@
  * Reservations past their TTL stop counting at once: available() adds
  * them back, and the exact path releases them before it decides.
  *
- * Everything runs through SPI with plans prepared once per backend.
+ * Everything runs through SPI with plans prepared once per backend, except
+ * the fast path's reservation, which writes the slot and the reservation row
+ * without the executor when the tables are as installed (src/stock/direct.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -52,6 +54,8 @@
 #include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/timestamp.h"
+
+#include "stock/direct.h"
 
 /* slots given to a (sku, location) when it first receives stock */
 static int	omni_stock_slots = 8;
@@ -653,6 +657,16 @@ TakeFromSlot(StockPair *pair, int16 slot, int32 qty, StockTake take)
 	if (take == TAKE_SELL)
 		return StockExec(PLAN_SELL_SLOT, values, NULL, SPI_OK_UPDATE) == 1;
 
+	switch (StockDirectReserve(pair->sku, pair->location, slot, qty,
+							   pair->ref, pair->ttl, &pair->reservation_id))
+	{
+		case STOCK_DIRECT_DONE:
+			return true;
+		case STOCK_DIRECT_SHORT:
+			return false;
+		case STOCK_DIRECT_NOT_USED:
+			break;
+	}
 	if (pair->ref == NULL)
 		nulls[4] = 'n';
 	else
@@ -926,6 +940,21 @@ omni_sell(PG_FUNCTION_ARGS)
 	id = InsertMovement(&pair, -qty, "sale", NULL, channel);
 	SPI_finish();
 	PG_RETURN_INT64(id);
+}
+
+/*
+ * omni.stock_direct_path() -> 'on', or why the fast path of this session
+ * and database writes through SQL instead (src/stock/direct.c)
+ */
+PG_FUNCTION_INFO_V1(omni_stock_direct_path);
+Datum
+omni_stock_direct_path(PG_FUNCTION_ARGS)
+{
+	const char *problem = StockDirectProblem();
+
+	if (problem == NULL)
+		PG_RETURN_TEXT_P(cstring_to_text("on"));
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("off: %s", problem)));
 }
 
 /*

@@ -143,6 +143,22 @@ StockFirstChange(const char *sku, const char *location)
 	return true;
 }
 
+void
+OmniStockChanged(const char *sku, const char *location)
+{
+	StringInfoData buf;
+
+	if (!StockFirstChange(sku, location))
+		return;
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"sku\": ");
+	escape_json(&buf, sku);
+	appendStringInfoString(&buf, ", \"location\": ");
+	escape_json(&buf, location);
+	appendStringInfoChar(&buf, '}');
+	OmniEmitEvent("omni_stock", buf.data);
+}
+
 PG_FUNCTION_INFO_V1(omni_stock_event_trigger);
 Datum
 omni_stock_event_trigger(PG_FUNCTION_ARGS)
@@ -151,18 +167,8 @@ omni_stock_event_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	row = TriggerRow(trigdata);
 	char	   *sku = ColumnText(trigdata, row, "sku");
 	char	   *location = ColumnText(trigdata, row, "location");
-	StringInfoData buf;
 
-	if (StockFirstChange(sku, location))
-	{
-		initStringInfo(&buf);
-		appendStringInfoString(&buf, "{\"sku\": ");
-		escape_json(&buf, sku);
-		appendStringInfoString(&buf, ", \"location\": ");
-		escape_json(&buf, location);
-		appendStringInfoChar(&buf, '}');
-		OmniEmitEvent("omni_stock", buf.data);
-	}
+	OmniStockChanged(sku, location);
 	return PointerGetDatum(NULL);
 }
 

@@ -108,6 +108,15 @@ RETURNS bigint AS 'MODULE_PATHNAME', 'omni_reserve' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION omni.reserve(text, text, int, interval, text) IS
     'Holds qty units for ttl; returns the reservation id; OM001 when qty is not available. Never oversells';
 
+-- The fast path writes the slot and the reservation row without the
+-- executor while the tables are as installed (src/stock/direct.c); a
+-- trigger or CHECK constraint added by a DBA turns it off, safely.
+CREATE FUNCTION omni.stock_direct_path()
+RETURNS text AS 'MODULE_PATHNAME', 'omni_stock_direct_path'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION omni.stock_direct_path() IS
+    'on when reserve() writes without the executor in this session and database, else off and why (a trigger or constraint added to the stock tables, a read-only or serializable session, ...)';
+
 CREATE FUNCTION omni.commit_reservation(reservation_id bigint)
 RETURNS void AS 'MODULE_PATHNAME', 'omni_commit_reservation' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION omni.commit_reservation(bigint) IS

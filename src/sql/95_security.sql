@@ -97,6 +97,7 @@ INSERT INTO omni.api_functions (function_name, callers, definer) VALUES
     ('available',               '{omni_channel,omni_analyst,omni_admin}', true),
     ('set_stock_slots',         '{omni_admin}', true),
     ('check_stock',             '{omni_analyst,omni_admin}', true),
+    ('stock_direct_path',       '{omni_analyst,omni_admin}', true),
     -- a procedure that commits cannot be SECURITY DEFINER; it calls
     -- expire_reservations(), which is
     ('expire_all_reservations', '{omni_channel,omni_admin}', false),

@@ -1,0 +1,260 @@
+/*-------------------------------------------------------------------------
+ *
+ * direct.c
+ *	  Writing rows without the executor, for the hottest writes: the
+ *	  fast-path reservation (src/stock/direct.c) and the event queue row
+ *	  (src/events.c).
+ *
+ * Through SPI a one-row write costs a plan-cache check, an executor
+ * start-up and shut-down, and a fresh parse of every CHECK constraint of
+ * the table (the executor reads each one from its stored text at every
+ * statement).  On the reservation path that cost more than the writes
+ * themselves (BENCHMARKS.md, "Inventory").  So these paths form the tuple
+ * and call the heap and index access methods, as the logical replication
+ * apply worker does.
+ *
+ * That skips what the executor adds: triggers, CHECK constraints, row
+ * security, privileges.  Hence the rule: a direct write goes only to a table
+ * whose columns, constraints and triggers are exactly the ones its caller
+ * knows and enforces itself.  Each caller describes them in a validator; a
+ * DBA's trigger or constraint, a changed column, anything unexpected, and
+ * the caller takes its SQL path, which is always correct.  So do sessions
+ * in which the executor would behave differently: read-only transactions,
+ * parallel mode, repeatable read and serializable (whose rules for
+ * concurrent updates the executor applies), and a session_replication_role
+ * other than origin (which changes which triggers fire).
+ *
+ * A validation holds until the next relation cache invalidation, which
+ * PostgreSQL sends for every change of a table's definition, triggers and
+ * constraints included.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "omnichannel.h"
+
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+/* bumped by every relation cache invalidation: validations are stale */
+static uint64 direct_generation = 1;
+static bool direct_callback_registered = false;
+
+static void
+DirectInvalidate(Datum arg, Oid relid)
+{
+	direct_generation++;
+}
+
+bool
+DirectSessionAllows(void)
+{
+	return !XactReadOnly && !IsInParallelMode() &&
+		!IsolationUsesXactSnapshot() &&
+		SessionReplicationRole == SESSION_REPLICATION_ROLE_ORIGIN;
+}
+
+/*
+ * Open omni.<relname> for a direct write, or return NULL (nothing locked)
+ * when the caller must take its SQL path; cache->problem then says why.
+ */
+Relation
+DirectOpen(DirectCache *cache, LOCKMODE lockmode)
+{
+	Relation	rel;
+
+	if (!direct_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(DirectInvalidate, (Datum) 0);
+		direct_callback_registered = true;
+	}
+	if (cache->generation != direct_generation || !OidIsValid(cache->relid))
+	{
+		Oid			nsp = get_namespace_oid("omni", true);
+
+		cache->relid = OidIsValid(nsp) ? get_relname_relid(cache->relname, nsp) : InvalidOid;
+	}
+	if (!OidIsValid(cache->relid))
+	{
+		cache->problem = "the table does not exist";
+		return NULL;
+	}
+	rel = try_table_open(cache->relid, lockmode);
+	if (rel == NULL)
+	{
+		cache->relid = InvalidOid;
+		cache->problem = "the table was dropped";
+		return NULL;
+	}
+	/* opening may have processed invalidations: compare only now */
+	if (cache->generation != direct_generation)
+	{
+		uint64		generation = direct_generation;
+
+		cache->problem = DirectCommonProblem(rel);
+		if (cache->problem == NULL)
+			cache->problem = cache->validate(rel, cache);
+		cache->generation = generation;
+	}
+	if (cache->problem != NULL)
+	{
+		table_close(rel, lockmode);
+		return NULL;
+	}
+	return rel;
+}
+
+/* What every table written directly must be: a plain heap table */
+const char *
+DirectCommonProblem(Relation rel)
+{
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+		return "it is not a plain heap table";
+	if (rel->rd_rel->relhassubclass)
+		return "it has inheritance children";
+	if (rel->rd_rel->relrowsecurity)
+		return "row-level security is enabled on it";
+	return NULL;
+}
+
+/*
+ * Are the table's columns exactly these, in this order?  Generated or
+ * dropped columns, or another type, are a difference.
+ */
+bool
+DirectColumnsAre(Relation rel, const DirectColumn *columns, int ncolumns)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (desc->natts != ncolumns)
+		return false;
+	for (int i = 0; i < ncolumns; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || att->attgenerated != '\0' ||
+			att->atttypid != columns[i].type ||
+			strcmp(NameStr(att->attname), columns[i].name) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Are the table's CHECK constraints exactly these (by name, any order)? */
+bool
+DirectChecksAre(Relation rel, const char *const *names, int nnames)
+{
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	int			nchecks = constr != NULL ? constr->num_check : 0;
+
+	if (nchecks != nnames)
+		return false;
+	for (int i = 0; i < nchecks; i++)
+	{
+		bool		known = false;
+
+		for (int j = 0; j < nnames && !known; j++)
+			known = strcmp(constr->check[i].ccname, names[j]) == 0;
+		if (!known)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A problem with the table's triggers for writes of the given kind
+ * (TRIGGER_TYPE_INSERT or TRIGGER_TYPE_UPDATE), or NULL.  Skipped safely
+ * are only: foreign key triggers when the caller updates rows without
+ * changing any key (updates only: a foreign key is checked on insert), and
+ * the trigger named "allowed", whose work the caller does itself; *enabled
+ * tells whether that one is enabled.
+ */
+const char *
+DirectTriggersProblem(Relation rel, int16 kind, const char *allowed,
+					  bool *enabled)
+{
+	TriggerDesc *trigdesc = rel->trigdesc;
+
+	if (enabled != NULL)
+		*enabled = false;
+	if (trigdesc == NULL)
+		return NULL;
+	for (int i = 0; i < trigdesc->numtriggers; i++)
+	{
+		Trigger    *t = &trigdesc->triggers[i];
+
+		if ((t->tgtype & kind) == 0)
+			continue;
+		if (kind == TRIGGER_TYPE_UPDATE && t->tgisinternal &&
+			RI_FKey_trigger_type(t->tgfoid) != RI_TRIGGER_NONE)
+			continue;
+		if (allowed != NULL && strcmp(t->tgname, allowed) == 0)
+		{
+			if (t->tgenabled == TRIGGER_DISABLED)
+				continue;
+			if (t->tgenabled != TRIGGER_FIRES_ON_ORIGIN || !TRIGGER_FOR_ROW(t->tgtype) ||
+				!TRIGGER_FOR_AFTER(t->tgtype) || t->tgqual != NULL ||
+				t->tgnattr != 0)
+				return MemoryContextStrdup(TopMemoryContext,
+										   psprintf("its trigger \"%s\" is not as installed", t->tgname));
+			if (enabled != NULL)
+				*enabled = true;
+			continue;
+		}
+		return MemoryContextStrdup(TopMemoryContext,
+								   psprintf("it has trigger \"%s\"", t->tgname));
+	}
+	return NULL;
+}
+
+/*
+ * Index entries for a tuple just written by heap_insert, or by a heap_update
+ * that could not be HOT (update = true).  The executor's own routine, so
+ * partial, expression and unique indexes behave as under INSERT or UPDATE.
+ */
+void
+DirectIndexInsert(Relation rel, HeapTuple tuple, bool update)
+{
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+
+	if (!RelationGetForm(rel)->relhasindex)
+		return;
+	estate = CreateExecutorState();
+	rri = makeNode(ResultRelInfo);
+	/* no range table entry: the executor then treats every index as touched */
+	InitResultRelInfo(rri, rel, 0, NULL, 0);
+	ExecOpenIndices(rri, false);
+	if (rri->ri_NumIndices > 0)
+	{
+		slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
+		ExecStoreHeapTuple(tuple, slot, false);
+		(void) ExecInsertIndexTuples(rri, slot, estate, update, false, NULL, NIL);
+		ExecDropSingleTupleTableSlot(slot);
+	}
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+}
+
+/* Insert a row and its index entries */
+void
+DirectInsert(Relation rel, Datum *values, bool *isnull)
+{
+	HeapTuple	tuple = heap_form_tuple(RelationGetDescr(rel), values, isnull);
+
+	heap_insert(rel, tuple, GetCurrentCommandId(true), 0, NULL);
+	DirectIndexInsert(rel, tuple, false);
+}

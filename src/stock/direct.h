@@ -1,0 +1,29 @@
+/*-------------------------------------------------------------------------
+ *
+ * direct.h
+ *	  The fast-path reservation written without the executor
+ *	  (src/stock/direct.c), called by src/stock.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef OMNI_STOCK_DIRECT_H
+#define OMNI_STOCK_DIRECT_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+
+typedef enum StockDirectResult
+{
+	STOCK_DIRECT_DONE,			/* reserved: *reservation_id is set */
+	STOCK_DIRECT_SHORT,			/* the slot is missing or short; nothing written */
+	STOCK_DIRECT_NOT_USED		/* use the SQL path; nothing written */
+} StockDirectResult;
+
+extern StockDirectResult StockDirectReserve(text *sku, text *location,
+											int16 slot, int32 qty,
+											text *ref, Interval *ttl,
+											int64 *reservation_id);
+extern const char *StockDirectProblem(void);
+
+#endif							/* OMNI_STOCK_DIRECT_H */
