@@ -44,7 +44,6 @@
 #include "miscadmin.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/rel.h"
 
 /* bumped by every relation cache invalidation: validations are stale */
@@ -102,9 +101,17 @@ DirectOpen(DirectCache *cache, LOCKMODE lockmode)
 	{
 		uint64		generation = direct_generation;
 
-		cache->problem = DirectCommonProblem(rel);
-		if (cache->problem == NULL)
-			cache->problem = cache->validate(rel, cache);
+		const char *problem = DirectCommonProblem(rel);
+
+		if (problem == NULL)
+			problem = cache->validate(rel, cache);
+		/* the validator's words may be palloc'd: keep a copy */
+		cache->problem = NULL;
+		if (problem != NULL)
+		{
+			strlcpy(cache->problem_buf, problem, sizeof(cache->problem_buf));
+			cache->problem = cache->problem_buf;
+		}
 		cache->generation = generation;
 	}
 	if (cache->problem != NULL)
@@ -207,14 +214,12 @@ DirectTriggersProblem(Relation rel, int16 kind, const char *allowed,
 			if (t->tgenabled != TRIGGER_FIRES_ON_ORIGIN || !TRIGGER_FOR_ROW(t->tgtype) ||
 				!TRIGGER_FOR_AFTER(t->tgtype) || t->tgqual != NULL ||
 				t->tgnattr != 0)
-				return MemoryContextStrdup(TopMemoryContext,
-										   psprintf("its trigger \"%s\" is not as installed", t->tgname));
+				return psprintf("its trigger \"%s\" is not as installed", t->tgname);
 			if (enabled != NULL)
 				*enabled = true;
 			continue;
 		}
-		return MemoryContextStrdup(TopMemoryContext,
-								   psprintf("it has trigger \"%s\"", t->tgname));
+		return psprintf("it has trigger \"%s\"", t->tgname);
 	}
 	return NULL;
 }

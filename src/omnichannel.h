@@ -72,6 +72,7 @@ struct DirectCache
 	uint64		generation;
 	Oid			relid;
 	const char *problem;		/* NULL: direct writes allowed */
+	char		problem_buf[NAMEDATALEN + 64];
 	/* for the validator's findings */
 	Oid			index;
 	Oid			sequence;
