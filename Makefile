@@ -38,6 +38,10 @@ EXTRA_CLEAN = results output_iso regression.diffs regression.out test/unit/*.bin
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: a changed struct in a header must not
+# leave objects compiled against its old layout.
+$(OBJS): $(wildcard src/*.h src/*/*.h)
+
 # Regenerated every time: cheap, and a removed or renamed part is noticed.
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) Makefile FORCE
 	( echo '-- Generated from src/sql/*.sql by the Makefile: edit those files, not this one.'; \
