@@ -136,6 +136,11 @@ BEGIN
         CASE WHEN v_count = 0 THEN 'balances equal the ledger'
              ELSE format('%s problem(s): SELECT * FROM omni.check_stock()', v_count) END;
 
+    -- a trigger or constraint added to the stock tables slows reserve down
+    RETURN QUERY SELECT 'stock_fast_path', omni.stock_direct_path(),
+        CASE WHEN omni.stock_direct_path() = 'on' THEN 'ok' ELSE 'warn' END,
+        'reserve writes its slot and reservation without the executor while the stock tables are as installed (doc/stock.md)';
+
     RETURN QUERY SELECT 'pg_cron_jobs',
         (SELECT count(*) FROM omni.scheduled_jobs())::text,
         CASE WHEN NOT omni.pg_cron_available() THEN 'warn'

@@ -1,14 +1,16 @@
 -- pgTAP: scheduled jobs with pg_cron (skipped where pg_cron is absent, as
 -- on the database the upgrade test builds) and the health view.
 BEGIN;
-SELECT plan(10);
+SELECT plan(11);
 
 SELECT has_table('omni', 'job_definitions', 'job definitions are a table a DBA can edit');
 SELECT has_view('omni', 'health', 'omni.health exists');
 SELECT set_eq($$SELECT check_name FROM omni.health$$,
-              ARRAY['active_reservations', 'oldest_expired_unreleased', 'stock_ledger_consistent', 'pg_cron_jobs',
-                    'last_model_refresh', 'event_log_lag', 'last_identity_run'],
-              'the health view reports reservations, expiry lag, ledger consistency, jobs and the model age');
+              ARRAY['active_reservations', 'oldest_expired_unreleased', 'stock_ledger_consistent', 'stock_fast_path',
+                    'pg_cron_jobs', 'last_model_refresh', 'event_log_lag', 'last_identity_run'],
+              'the health view reports reservations, expiry lag, ledger consistency, the stock fast path, jobs and the model age');
+SELECT is((SELECT value FROM omni.health WHERE check_name = 'stock_fast_path'), 'on',
+          'an untouched database reserves on the direct path');
 SELECT is((SELECT status FROM omni.health WHERE check_name = 'stock_ledger_consistent'), 'ok',
           'an untouched database is consistent');
 
