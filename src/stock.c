@@ -231,19 +231,23 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 		" GROUP BY sku, location, slot ORDER BY sku, location, slot",
 		1, {INT4OID}
 	},
+	/*
+	 * Free units, and how many slot rows there are: a pair or SKU with slots
+	 * is known (foreign keys), so only one without needs the catalogue checks.
+	 */
 	[PLAN_AVAILABLE_AT] = {
-		"SELECT (SELECT coalesce(sum(on_hand - reserved), 0) FROM omni.stock_slots"
-		"         WHERE sku = $1 AND location = $2)"
-		"     + (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
+		"SELECT s.free + (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
 		"         WHERE sku = $1 AND location = $2 AND status = 'active'"
-		"         AND expires_at <= now())",
+		"         AND expires_at <= now()), s.n"
+		" FROM (SELECT coalesce(sum(on_hand - reserved), 0) AS free, count(*) AS n"
+		"       FROM omni.stock_slots WHERE sku = $1 AND location = $2) s",
 		2, {TEXTOID, TEXTOID}
 	},
 	[PLAN_AVAILABLE_ALL] = {
-		"SELECT (SELECT coalesce(sum(on_hand - reserved), 0) FROM omni.stock_slots"
-		"         WHERE sku = $1)"
-		"     + (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
-		"         WHERE sku = $1 AND status = 'active' AND expires_at <= now())",
+		"SELECT s.free + (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
+		"         WHERE sku = $1 AND status = 'active' AND expires_at <= now()), s.n"
+		" FROM (SELECT coalesce(sum(on_hand - reserved), 0) AS free, count(*) AS n"
+		"       FROM omni.stock_slots WHERE sku = $1) s",
 		1, {TEXTOID}
 	},
 	/* the shared checks of src/sql/20_catalogue.sql raise OM003, OM004, 22023 */
@@ -1301,17 +1305,22 @@ omni_available(PG_FUNCTION_ARGS)
 	int64		available;
 
 	SPI_connect();
-	CheckSku(sku);
 	values[0] = PointerGetDatum(sku);
 	if (PG_ARGISNULL(1))
 		StockExec(PLAN_AVAILABLE_ALL, values, NULL, SPI_OK_SELECT);
 	else
 	{
 		values[1] = PointerGetDatum(PG_GETARG_TEXT_PP(1));
-		CheckLocation(PG_GETARG_TEXT_PP(1));
 		StockExec(PLAN_AVAILABLE_AT, values, NULL, SPI_OK_SELECT);
 	}
 	available = DatumGetInt64(ResultDatum(0, 1, &isnull));
+	if (DatumGetInt64(ResultDatum(0, 2, &isnull)) == 0)
+	{
+		/* no stock row: unknown SKU or location (OM003, OM004), or none yet */
+		CheckSku(sku);
+		if (!PG_ARGISNULL(1))
+			CheckLocation(PG_GETARG_TEXT_PP(1));
+	}
 	SPI_finish();
 	PG_RETURN_INT32((int32) Min(available, PG_INT32_MAX));
 }
