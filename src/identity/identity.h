@@ -101,7 +101,7 @@ extern void OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *leve
 extern const int omni_tf_fields[OMNI_NTF];
 
 extern int	OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max);
-#define OMNI_MAX_BLOCKING_KEYS 28
+#define OMNI_MAX_BLOCKING_KEYS 32
 
 /* score.c: a model read once, and the score of one pair under it */
 typedef struct OmniWeights
