@@ -46,6 +46,7 @@ extern int	omni_compare_postcodes(const char *a, int la, const char *b, int lb);
 extern int	omni_compare_names(const char *a, int la, const char *b, int lb,
 							   int nicknames);
 extern int	omni_compare_text(const char *a, int la, const char *b, int lb);
+extern int	omni_compare_address(const char *a, int la, const char *b, int lb);
 
 /* normalise.c: folding of user input to matching form */
 extern int	omni_fold_str(const char *in, int len, char *out, int outsize, int keep_digits);

@@ -90,7 +90,7 @@ OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *levels)
 	levels[OMNI_F_BIRTH_DATE] = omni_compare_dates(ARGS(OMNI_F_BIRTH_DATE));
 	levels[OMNI_F_POSTCODE] = omni_compare_postcodes(ARGS(OMNI_F_POSTCODE));
 	levels[OMNI_F_CITY] = omni_compare_text(ARGS(OMNI_F_CITY));
-	levels[OMNI_F_ADDRESS] = omni_compare_text(ARGS(OMNI_F_ADDRESS));
+	levels[OMNI_F_ADDRESS] = omni_compare_address(ARGS(OMNI_F_ADDRESS));
 	/* identifiers: equal or not, nothing in between */
 	if (a->len[OMNI_F_EMAIL] == 0 || b->len[OMNI_F_EMAIL] == 0)
 		levels[OMNI_F_EMAIL] = OMNI_LEVEL_NULL;
