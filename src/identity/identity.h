@@ -132,6 +132,7 @@ extern void OmniClusterNodes(int n, const int32 *email, const int64 *phone,
 
 /* settings (functions.c) */
 extern double omni_identity_match_threshold;
+extern double omni_identity_nonmatch_threshold;
 extern int	omni_identity_max_candidates;
 
 #endif

@@ -829,40 +829,15 @@ COMMENT ON FUNCTION omni.refresh_customer_profile(bigint[]) IS
 -- May a new record that matches customer keep above the threshold, and
 -- customer other too, tie the two into one?  Only when nothing says they
 -- are two people: no decision by hand keeps any of their identities apart,
--- no pair of their identities scores as a non-match
--- (omni.identity_nonmatch_threshold), and together, with the new record,
+-- no pair of their identities scores at or below
+-- omni.identity_nonmatch_threshold, and together, with the new record,
 -- they hold at most one email and one phone (the conflict that
--- resolve_identities refuses too).  Called only when a second customer is
--- over the threshold, so its cost (every pair of the two customers'
--- identities) is rarely paid.
-CREATE FUNCTION omni.identity_bridge_ok(norm jsonb, email_key text, phone omni.phone,
-                                        keep bigint, other bigint) RETURNS boolean
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_model float8[] := omni.identity_model();
-    v_nonmatch float8 := omni.identity_nonmatch_weight();
-BEGIN
-    IF (SELECT count(DISTINCT e) > 1 OR count(DISTINCT p) > 1
-          FROM (SELECT i.email_key AS e, i.phone::text AS p FROM omni.identities i
-                 WHERE i.customer_id IN (keep, other)
-                UNION ALL SELECT email_key, phone::text) x) THEN
-        RETURN false;
-    END IF;
-    IF EXISTS (SELECT 1 FROM omni.identities a
-                 JOIN omni.identity_constraints k ON a.identity_id IN (k.identity_a, k.identity_b)
-                 JOIN omni.identities b ON b.identity_id IN (k.identity_a, k.identity_b)
-                                       AND b.identity_id <> a.identity_id
-                WHERE k.kind = 'cannot_link' AND a.customer_id = keep AND b.customer_id = other) THEN
-        RETURN false;
-    END IF;
-    RETURN NOT EXISTS (
-        SELECT 1 FROM omni.identities a, omni.identities b
-         WHERE a.customer_id = keep AND b.customer_id = other
-           AND omni.identity_weight(a.norm, b.norm, v_model, omni.identity_tf(a.norm)) <= v_nonmatch);
-END
-$$;
-COMMENT ON FUNCTION omni.identity_bridge_ok(jsonb, text, omni.phone, bigint, bigint) IS
-    'Whether identify may merge customer other into customer keep when a new record matches both: no cannot-link, no non-match pair between them, at most one email and one phone together';
+-- resolve_identities refuses too).  In C (src/identity/lookup.c).
+CREATE FUNCTION omni.identity_bridge_ok(email_key text, phone text, keep bigint, other bigint)
+RETURNS boolean
+    AS 'MODULE_PATHNAME', 'omni_identity_bridge_ok' LANGUAGE C STABLE;
+COMMENT ON FUNCTION omni.identity_bridge_ok(text, text, bigint, bigint) IS
+    'Whether identify may merge customer other into customer keep when a new record (its email key and phone given) matches both: no cannot-link, no non-match pair between them, at most one email and one phone together';
 
 -- Merges customer other into customer keep after identity by_identity tied
 -- them (identify): the identities and the registered rows move, other is
@@ -998,7 +973,7 @@ BEGIN
                                         v_match) x
         LOOP
             IF v_cust IS NOT NULL THEN
-                IF omni.identity_bridge_ok(r.norm, r.email_key, r.phone, v_cust, c.customer_id) THEN
+                IF omni.identity_bridge_ok(r.email_key, r.phone::text, v_cust, c.customer_id) THEN
                     v_bridge := c.customer_id;
                 END IF;
                 EXIT;
