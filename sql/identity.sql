@@ -139,6 +139,8 @@ SELECT omni.identity_cluster('{1, 1, 2, 3}', '{1, 2, 2, 0}', '{0, 1, 2}', '{1, 2
 -- matches neither her first record nor anyone else: a second customer.  A
 -- third record matches both (names with the first, address with the
 -- second): it is linked to the first and the second customer is merged in
+-- (with omni.identity_bridge on; it is off by default)
+SET omni.identity_bridge = on;
 SELECT customer_id AS eva, is_new
   FROM omni.identify('web', 'web-eva', '{"first_name": "Eva", "last_name": "Marchetti", "birth_date": "1990-04-12", "postcode": "30301", "city": "Atlanta"}') \gset
 SELECT customer_id AS eva2, is_new
@@ -151,6 +153,7 @@ SELECT status, merged_into = :eva AS into_first FROM omni.customers WHERE custom
 SELECT action, reason LIKE 'identify: identity % matches both' AS reason FROM omni.identity_audit WHERE other_customer_id = :eva2;
 -- (Eva leaves no identity behind for the tests that follow)
 DELETE FROM omni.identities WHERE source_key IN ('web-eva', 'app-eva', 'pos-eva');
+RESET omni.identity_bridge;
 
 -- errors
 SELECT * FROM omni.identify('web', 'x', '[1, 2]');
