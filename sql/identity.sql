@@ -135,6 +135,26 @@ SELECT omni.identity_cluster('{1, 2, 0}', '{1, 0, 2}', '{0, 1, 0}', '{1, 2, 2}',
 -- and a record adding no conflict joins them
 SELECT omni.identity_cluster('{1, 1, 2, 3}', '{1, 2, 2, 0}', '{0, 1, 2}', '{1, 2, 3}', '{1000, 1000, 10}', 3.17, -6.6) AS labels;
 
+-- bridging: Eva's second record has her names swapped and an address, and
+-- matches neither her first record nor anyone else: a second customer.  A
+-- third record matches both (names with the first, address with the
+-- second): it is linked to the first and the second customer is merged in
+-- (with omni.identity_bridge on; it is off by default)
+SET omni.identity_bridge = on;
+SELECT customer_id AS eva, is_new
+  FROM omni.identify('web', 'web-eva', '{"first_name": "Eva", "last_name": "Marchetti", "birth_date": "1990-04-12", "postcode": "30301", "city": "Atlanta"}') \gset
+SELECT customer_id AS eva2, is_new
+  FROM omni.identify('app', 'app-eva', '{"first_name": "Marchetti", "last_name": "Eva", "address": "7 Elm Court", "postcode": "30301", "city": "Atlanta"}') \gset
+SELECT :eva2 <> :eva AS two_customers;
+SELECT customer_id = :eva AS linked, (explanation ->> 'merged_customer')::bigint = :eva2 AS merged_second
+  FROM omni.identify('pos', 'pos-eva', '{"first_name": "Eva", "last_name": "Marchetti", "birth_date": "1990-04-12", "address": "7 Elm Court", "postcode": "30301", "city": "Atlanta"}');
+SELECT count(DISTINCT customer_id) AS eva_customers FROM omni.identities WHERE source_key IN ('web-eva', 'app-eva', 'pos-eva');
+SELECT status, merged_into = :eva AS into_first FROM omni.customers WHERE customer_id = :eva2;
+SELECT action, reason LIKE 'identify: identity % matches both' AS reason FROM omni.identity_audit WHERE other_customer_id = :eva2;
+-- (Eva leaves no identity behind for the tests that follow)
+DELETE FROM omni.identities WHERE source_key IN ('web-eva', 'app-eva', 'pos-eva');
+RESET omni.identity_bridge;
+
 -- errors
 SELECT * FROM omni.identify('web', 'x', '[1, 2]');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE

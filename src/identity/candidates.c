@@ -100,24 +100,64 @@ Pair(const OmniRecord *rec, char rule, int f1, int len1, int f2, int len2,
 }
 
 /*
+ * A rule over one of the two names and another field, emitted for each
+ * name under one rule letter: a record with its names swapped (a form
+ * filled the wrong way round) then still shares the key.  len1 cuts the
+ * name, len2 the other field (0: whole).
+ */
+static int
+EitherName(const OmniRecord *rec, char rule, int name1, int name2, int len1,
+		   int f2, int len2, uint32_t *keys, int n, int max)
+{
+	n = Pair(rec, rule, name1, len1, f2, len2, keys, n, max);
+	return Pair(rec, rule, name2, len1, f2, len2, keys, n, max);
+}
+
+/*
+ * Two values in a fixed order (the smaller first), for keys that must not
+ * depend on which of two fields a value was typed into
+ */
+static void
+KeyAddSorted(KeyBuilder *kb, const char *a, int la, const char *b, int lb)
+{
+	int			c = memcmp(a, b, Min(la, lb));
+
+	if (c > 0 || (c == 0 && la > lb))
+	{
+		KeyAdd(kb, b, lb);
+		KeyAdd(kb, a, la);
+	}
+	else
+	{
+		KeyAdd(kb, a, la);
+		KeyAdd(kb, b, lb);
+	}
+}
+
+/*
  * The blocking keys of a record, sorted and without duplicates; returns
  * how many.  Every key but the identifiers combines two fields, so that a
  * typo in one field leaves other keys intact, and no key is as common as a
- * surname or a city alone.  The place is the postcode when there is one
- * (P3 = its first three characters, the area), else the city:
+ * surname or a city alone.  Keys over names do not depend on which name
+ * field a value is in (first and last name swapped still meet).  The place
+ * is the postcode when there is one (P3 = its first three characters, the
+ * area), else the city:
  *	E email key; P phone;
- *	A first|last name|birth year (when known);
- *	B first name|postcode; C last name|postcode;
- *	D first name|last initial|city; F last name|first initial|city;
- *	X last name|city; Y first name|city;
- *	V address|city; W birth date|city;
- *	G both Soundex codes, in either order|P3; U the same|city;
- *	H birth date|first initial; I birth date|last initial;
- *	J both Soundex codes|birth year; K address|P3; L birth date|postcode;
- *	M last name Soundex|postcode; N first name Soundex|postcode;
+ *	A both names|birth year (when known); Z both names (a birth date
+ *	  missing on one side, or a mistyped year);
+ *	B either name|postcode;
+ *	D either name|the other's initial|city;
+ *	X either name|city;
+ *	V address|city; K address|P3; T the address alone, spaces left out
+ *	  (a postcode and a city both mistyped, or a space slipped);
+ *	W birth date|city; L birth date|postcode;
+ *	H birth date|either initial;
+ *	G both Soundex codes|P3; U the same|city; J the same|birth year;
+ *	M either name's Soundex|postcode;
  *	O first three letters of both names|P3 (or the city); Q the same|city;
- *	R first two letters of the first name|postcode; S the same of the last
- *	name|postcode.
+ *	R first two letters of either name|postcode.
+ * Two values of one key (the names, their codes, their prefixes) are
+ * always put in the same order.
  */
 int
 OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
@@ -125,6 +165,8 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 	KeyBuilder	kb;
 	int			n = 0,
 				out = 0;
+	const int	fn = OMNI_F_FIRST_NAME,
+				ln = OMNI_F_LAST_NAME;
 
 	if (HAS(OMNI_F_EMAIL))
 	{
@@ -144,57 +186,81 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 	 * The city keys serve records without a postcode, and the name pair
 	 * alone records with no place at all.
 	 */
-	if (HAS(OMNI_F_FIRST_NAME) && HAS(OMNI_F_LAST_NAME))
+	if (HAS(fn) && HAS(ln))
 	{
 		/* the full name wherever the person lives (with the birth year if any) */
 		KeyStart(&kb, 'A');
-		KeyAdd(&kb, V(OMNI_F_FIRST_NAME));
-		KeyAdd(&kb, V(OMNI_F_LAST_NAME));
+		KeyAddSorted(&kb, V(fn), V(ln));
 		if (HAS(OMNI_F_BIRTH_DATE))
+		{
 			KeyAdd(&kb, rec->v[OMNI_F_BIRTH_DATE], Min(rec->len[OMNI_F_BIRTH_DATE], 4));
+			n = KeyEmit(&kb, keys, n, max);
+			/* and without it: the other record may have no date, or another */
+			KeyStart(&kb, 'A');
+			KeyAddSorted(&kb, V(fn), V(ln));
+		}
 		n = KeyEmit(&kb, keys, n, max);
 	}
-	n = Pair(rec, 'B', OMNI_F_FIRST_NAME, 0, OMNI_F_POSTCODE, 0, keys, n, max);
-	n = Pair(rec, 'C', OMNI_F_LAST_NAME, 0, OMNI_F_POSTCODE, 0, keys, n, max);
+	n = EitherName(rec, 'B', fn, ln, 0, OMNI_F_POSTCODE, 0, keys, n, max);
 	/* a name, the other name's initial and the city: the postcode may be wrong */
-	if (HAS(OMNI_F_FIRST_NAME) && HAS(OMNI_F_LAST_NAME) && HAS(OMNI_F_CITY))
+	if (HAS(fn) && HAS(ln) && HAS(OMNI_F_CITY))
 	{
-		KeyStart(&kb, 'D');
-		KeyAdd(&kb, V(OMNI_F_FIRST_NAME));
-		KeyAdd(&kb, rec->v[OMNI_F_LAST_NAME], 1);
-		KeyAdd(&kb, V(OMNI_F_CITY));
-		n = KeyEmit(&kb, keys, n, max);
-		KeyStart(&kb, 'F');
-		KeyAdd(&kb, V(OMNI_F_LAST_NAME));
-		KeyAdd(&kb, rec->v[OMNI_F_FIRST_NAME], 1);
-		KeyAdd(&kb, V(OMNI_F_CITY));
-		n = KeyEmit(&kb, keys, n, max);
+		for (int s = 0; s < 2; s++)
+		{
+			int			f1 = s == 0 ? fn : ln;
+			int			f2 = s == 0 ? ln : fn;
+
+			KeyStart(&kb, 'D');
+			KeyAdd(&kb, V(f1));
+			KeyAdd(&kb, rec->v[f2], 1);
+			KeyAdd(&kb, V(OMNI_F_CITY));
+			n = KeyEmit(&kb, keys, n, max);
+		}
 	}
 	/*
 	 * a name and the city alone, for a postcode and the other name both
 	 * mistyped (common names in a big city make big blocks: look-ups leave
 	 * them out as hot keys, resolve_identities takes the rarest blocks first)
 	 */
-	n = Pair(rec, 'X', OMNI_F_LAST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
-	n = Pair(rec, 'Y', OMNI_F_FIRST_NAME, 0, OMNI_F_CITY, 0, keys, n, max);
+	n = EitherName(rec, 'X', fn, ln, 0, OMNI_F_CITY, 0, keys, n, max);
 	/* a birth date or an address is specific enough beside any place */
 	n = Pair(rec, 'V', OMNI_F_ADDRESS, 0, OMNI_F_CITY, 0, keys, n, max);
 	n = Pair(rec, 'W', OMNI_F_BIRTH_DATE, 0, OMNI_F_CITY, 0, keys, n, max);
-	n = Pair(rec, 'H', OMNI_F_BIRTH_DATE, 0, OMNI_F_FIRST_NAME, 1, keys, n, max);
-	n = Pair(rec, 'I', OMNI_F_BIRTH_DATE, 0, OMNI_F_LAST_NAME, 1, keys, n, max);
+	if (HAS(OMNI_F_BIRTH_DATE))
+		n = EitherName(rec, 'H', fn, ln, 1, OMNI_F_BIRTH_DATE, 0, keys, n, max);
 	n = Pair(rec, 'K', OMNI_F_ADDRESS, 0, OMNI_F_POSTCODE, 3, keys, n, max);
 	n = Pair(rec, 'L', OMNI_F_BIRTH_DATE, 0, OMNI_F_POSTCODE, 0, keys, n, max);
-	n = Pair(rec, 'M', OMNI_F_LAST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
-	n = Pair(rec, 'N', OMNI_F_FIRST_PHON, 0, OMNI_F_POSTCODE, 0, keys, n, max);
-	n = Pair(rec, 'R', OMNI_F_FIRST_NAME, 2, OMNI_F_POSTCODE, 0, keys, n, max);
-	n = Pair(rec, 'S', OMNI_F_LAST_NAME, 2, OMNI_F_POSTCODE, 0, keys, n, max);
-	if (HAS(OMNI_F_FIRST_NAME) && HAS(OMNI_F_LAST_NAME) &&
+	n = EitherName(rec, 'M', OMNI_F_FIRST_PHON, OMNI_F_LAST_PHON, 0, OMNI_F_POSTCODE, 0,
+				   keys, n, max);
+	n = EitherName(rec, 'R', fn, ln, 2, OMNI_F_POSTCODE, 0, keys, n, max);
+	if (HAS(OMNI_F_ADDRESS))
+	{
+		/*
+		 * The street address by itself, without its spaces ("10 walker
+		 * crescent" = "10 walkercrescent"), when it names a street (a bare
+		 * house number would be a block of half the country)
+		 */
+		bool		letter = false;
+
+		KeyStart(&kb, 'T');
+		for (int i = 0; i < rec->len[OMNI_F_ADDRESS] && kb.len < 250; i++)
+		{
+			char		c = rec->v[OMNI_F_ADDRESS][i];
+
+			if (c == ' ')
+				continue;
+			letter |= (c >= 'a' && c <= 'z') || (unsigned char) c >= 0x80;
+			kb.buf[kb.len++] = c;
+		}
+		if (letter)
+			n = KeyEmit(&kb, keys, n, max);
+	}
+	if (HAS(fn) && HAS(ln) &&
 		(HAS(OMNI_F_POSTCODE) || HAS(OMNI_F_CITY)))
 	{
 		/* name prefixes survive a typo late in both names */
 		KeyStart(&kb, 'O');
-		KeyAdd(&kb, rec->v[OMNI_F_FIRST_NAME], Min(rec->len[OMNI_F_FIRST_NAME], 3));
-		KeyAdd(&kb, rec->v[OMNI_F_LAST_NAME], Min(rec->len[OMNI_F_LAST_NAME], 3));
+		KeyAddSorted(&kb, rec->v[fn], Min(rec->len[fn], 3), rec->v[ln], Min(rec->len[ln], 3));
 		if (HAS(OMNI_F_POSTCODE))
 			KeyAdd(&kb, rec->v[OMNI_F_POSTCODE], Min(rec->len[OMNI_F_POSTCODE], 3));
 		else
@@ -203,8 +269,7 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 		if (HAS(OMNI_F_POSTCODE) && HAS(OMNI_F_CITY))
 		{
 			KeyStart(&kb, 'Q');
-			KeyAdd(&kb, rec->v[OMNI_F_FIRST_NAME], Min(rec->len[OMNI_F_FIRST_NAME], 3));
-			KeyAdd(&kb, rec->v[OMNI_F_LAST_NAME], Min(rec->len[OMNI_F_LAST_NAME], 3));
+			KeyAddSorted(&kb, rec->v[fn], Min(rec->len[fn], 3), rec->v[ln], Min(rec->len[ln], 3));
 			KeyAdd(&kb, V(OMNI_F_CITY));
 			n = KeyEmit(&kb, keys, n, max);
 		}

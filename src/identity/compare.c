@@ -519,6 +519,114 @@ omni_compare_text(const char *a, int la, const char *b, int lb)
 	return OMNI_LEVEL_NONE;
 }
 
+/* s without its spaces, into out (at most OMNI_ID_MAXCHARS bytes); returns the length */
+static int
+WithoutSpaces(const char *s, int len, char *out)
+{
+	int			n = 0;
+
+	for (int i = 0; i < len && n < OMNI_ID_MAXCHARS; i++)
+		if (s[i] != ' ')
+			out[n++] = s[i];
+	return n;
+}
+
+/*
+ * A street (or a whole address without a house number): as
+ * omni_compare_text, and a slipped or lost space ("walker crescent",
+ * "walkercrescent", "walk ercrescent") is close too, with or without a
+ * typo besides.
+ */
+static int
+CompareStreet(const char *a, int la, const char *b, int lb)
+{
+	char		ca[OMNI_ID_MAXCHARS];
+	char		cb[OMNI_ID_MAXCHARS];
+	int			na,
+				nb,
+				level = omni_compare_text(a, la, b, lb);
+
+	if (level == OMNI_LEVEL_NULL || level >= OMNI_LEVEL_CLOSE)
+		return level;
+	na = WithoutSpaces(a, la, ca);
+	nb = WithoutSpaces(b, lb, cb);
+	if ((na != la || nb != lb) && na >= 4 && nb >= 4 &&
+		omni_within_one_edit(ca, na, cb, nb))
+		return OMNI_LEVEL_CLOSE;
+	return level;
+}
+
+/* The house number: the first word when it starts with a digit; returns its length */
+static int
+HouseNumber(const char *s, int len)
+{
+	int			n = 0;
+
+	if (len == 0 || s[0] < '0' || s[0] > '9')
+		return 0;
+	while (n < len && s[n] != ' ')
+		n++;
+	return n;
+}
+
+/*
+ * Street addresses (folded): the house number and the street are weighed
+ * apart, since they fail apart: another house in the same street is a
+ * neighbour, not a typo ("21 la perouse street" and "123 la perouse
+ * street" read alike as text), and the same number with the street
+ * missing or mistyped is evidence still.
+ *	exact: the same;
+ *	close: the same number and the street close (a typo, a slipped
+ *		   space), a number of two digits or more mistyped in one place
+ *		   (15/51, 207/201) in the same street, or the same street with
+ *		   the number missing on one side;
+ *	weak: the same number, the street missing, other or hardly alike;
+ *		  another number in the same street; the street close with a
+ *		  number missing;
+ *	none: else.
+ * Without a house number on either side the whole is compared as a street.
+ */
+int
+omni_compare_address(const char *a, int la, const char *b, int lb)
+{
+	int			ha,
+				hb,
+				sa,
+				sb,
+				street;
+	const char *ra,
+			   *rb;
+
+	if (la == 0 || lb == 0)
+		return OMNI_LEVEL_NULL;
+	if (la == lb && memcmp(a, b, la) == 0)
+		return OMNI_LEVEL_EXACT;
+	ha = HouseNumber(a, la);
+	hb = HouseNumber(b, lb);
+	if (ha == 0 && hb == 0)
+		return CompareStreet(a, la, b, lb);
+	/* the streets, after the numbers and their space */
+	ra = a + (ha < la ? ha + 1 : la);
+	sa = ha < la ? la - ha - 1 : 0;
+	rb = b + (hb < lb ? hb + 1 : lb);
+	sb = hb < lb ? lb - hb - 1 : 0;
+	if (ha == 0 || hb == 0)
+	{
+		/* a number on one side only: the street alone */
+		street = CompareStreet(ha ? ra : a, ha ? sa : la, hb ? rb : b, hb ? sb : lb);
+		if (street == OMNI_LEVEL_EXACT)
+			return OMNI_LEVEL_CLOSE;
+		return street == OMNI_LEVEL_CLOSE ? OMNI_LEVEL_WEAK : OMNI_LEVEL_NONE;
+	}
+	street = (sa == 0 || sb == 0) ? OMNI_LEVEL_NULL : CompareStreet(ra, sa, rb, sb);
+	if (ha == hb && memcmp(a, b, ha) == 0)
+		return street >= OMNI_LEVEL_CLOSE ? OMNI_LEVEL_CLOSE : OMNI_LEVEL_WEAK;
+	if (street >= OMNI_LEVEL_CLOSE)
+		return ha == hb && ha >= 2 && omni_within_one_edit(a, ha, b, hb) ?
+			OMNI_LEVEL_CLOSE : OMNI_LEVEL_WEAK;
+	return OMNI_LEVEL_NONE;
+}
+
 /*
  * Dates as YYYYMMDD: exact; close when one digit is wrong, two adjacent
  * digits are swapped, or day and month are swapped (the US/European mix-up);

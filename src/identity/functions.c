@@ -29,6 +29,7 @@ double		omni_identity_match_threshold = 0.9;
 double		omni_identity_nonmatch_threshold = 0.01;
 int			omni_identity_max_candidates = 2000;
 int			omni_identity_resolve_partners = 64;
+bool		omni_identity_bridge = false;
 
 /*
  * Text argument as code points, rejecting what the comparators would cut:
@@ -266,4 +267,10 @@ OmniIdentityInit(void)
 							&omni_identity_resolve_partners,
 							64, 1, 1000000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("omni.identity_bridge",
+							 "Whether identify merges a second customer the new record also matches.",
+							 "Guarded by omni.identity_bridge_ok; off leaves such splits to resolve_identities.",
+							 &omni_identity_bridge,
+							 false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 }

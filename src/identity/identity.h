@@ -46,6 +46,7 @@ extern int	omni_compare_postcodes(const char *a, int la, const char *b, int lb);
 extern int	omni_compare_names(const char *a, int la, const char *b, int lb,
 							   int nicknames);
 extern int	omni_compare_text(const char *a, int la, const char *b, int lb);
+extern int	omni_compare_address(const char *a, int la, const char *b, int lb);
 
 /* normalise.c: folding of user input to matching form */
 extern int	omni_fold_str(const char *in, int len, char *out, int outsize, int keep_digits);
@@ -101,7 +102,7 @@ extern void OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *leve
 extern const int omni_tf_fields[OMNI_NTF];
 
 extern int	OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max);
-#define OMNI_MAX_BLOCKING_KEYS 28
+#define OMNI_MAX_BLOCKING_KEYS 32
 
 /* score.c: a model read once, and the score of one pair under it */
 typedef struct OmniWeights
@@ -131,6 +132,7 @@ extern void OmniClusterNodes(int n, const int32 *email, const int64 *phone,
 
 /* settings (functions.c) */
 extern double omni_identity_match_threshold;
+extern double omni_identity_nonmatch_threshold;
 extern int	omni_identity_max_candidates;
 
 #endif

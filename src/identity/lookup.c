@@ -30,6 +30,7 @@
 
 PG_FUNCTION_INFO_V1(omni_identity_lookup);
 PG_FUNCTION_INFO_V1(omni_identity_explain_identity);
+PG_FUNCTION_INFO_V1(omni_identity_bridge_ok);
 
 /* The model in use and the term-frequency ratios of one record */
 typedef struct Scoring
@@ -44,6 +45,8 @@ static SPIPlanPtr terms_plan;
 static SPIPlanPtr hot_plan;
 static SPIPlanPtr cand_plan;
 static SPIPlanPtr one_plan;
+static SPIPlanPtr bridge_plan;
+static SPIPlanPtr cannot_plan;
 
 /*
  * Plans are kept always generic (OmniKeepGenericPlan): the look-up runs
@@ -106,6 +109,19 @@ LoadScoring(const OmniRecord *rec, Scoring *sc)
 	for (int k = 0; k < OMNI_NTF; k++)
 		sc->tf[k] = freq[k];
 
+	{
+		bool		any = false;
+
+		for (int k = 0; k < OMNI_NTF; k++)
+			any |= rec->len[omni_tf_fields[k]] > 0;
+		if (!any)
+		{
+			/* no field with a frequency: every ratio is that of a value seen once */
+			for (int k = 0; k < OMNI_NTF; k++)
+				sc->tf[k] = (1.0 / (n > 1.0 ? n : 1.0)) / (sc->tf[k] > 1e-9 ? sc->tf[k] : 1e-9);
+			return;
+		}
+	}
 	for (int k = 0; k < OMNI_NTF; k++)
 	{
 		int			f = omni_tf_fields[k];
@@ -360,4 +376,126 @@ omni_identity_explain_identity(PG_FUNCTION_ARGS)
 	if (result == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_JSONB_P(result);
+}
+
+/* Is a text value (NULL: none) among the distinct values seen so far? */
+static bool
+AddDistinct(const char **seen, int *nseen, const char *v)
+{
+	if (v == NULL)
+		return false;
+	for (int i = 0; i < *nseen; i++)
+		if (strcmp(seen[i], v) == 0)
+			return false;
+	seen[(*nseen)++] = v;
+	return true;
+}
+
+/*
+ * omni.identity_bridge_ok(email_key text, phone text, keep bigint,
+ *						   other bigint) -> boolean
+ *
+ * identify found a second customer (other) over the threshold beside the
+ * one it links the record to (keep): may it merge them?  Not when a
+ * cannot-link decision runs between their identities, when any pair of
+ * their identities scores at or below omni.identity_nonmatch_threshold
+ * (without term-frequency adjustment), or when the two customers and the
+ * record (email_key, phone) hold more than one email or more than one
+ * phone.  In C with kept plans: identify asks it whenever a second
+ * customer qualifies, which after a bulk import is often.
+ */
+Datum
+omni_identity_bridge_ok(PG_FUNCTION_ARGS)
+{
+	Datum		ids[2];
+	Datum		arg;
+	Oid			type = INT8ARRAYOID;
+	Oid			types2[2] = {INT8OID, INT8OID};
+	Scoring		sc;
+	OmniRecord *recs;
+	bool	   *is_keep;
+	const char **emails,
+			  **phones;
+	int			nemails = 0,
+				nphones = 0,
+				n;
+	double		p = omni_identity_nonmatch_threshold,
+				nonmatch;
+	bool		ok = true;
+	SPITupleTable *tt;
+
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_BOOL(false);
+	ids[0] = PG_GETARG_DATUM(2);
+	ids[1] = PG_GETARG_DATUM(3);
+	if (p < 1e-12)
+		p = 1e-12;
+	if (p > 0.999999999)
+		p = 0.999999999;
+	nonmatch = log2(p / (1.0 - p));
+
+	SPI_connect();
+	if (SPI_execute_plan(OmniKeepGenericPlan(&cannot_plan,
+									  "SELECT 1 FROM omni.identity_constraints k "
+									  "JOIN omni.identities a ON a.identity_id = k.identity_a "
+									  "JOIN omni.identities b ON b.identity_id = k.identity_b "
+									  "WHERE k.kind = 'cannot_link' AND "
+									  "((a.customer_id = $1 AND b.customer_id = $2) OR "
+									  "(a.customer_id = $2 AND b.customer_id = $1)) LIMIT 1",
+									  2, types2),
+						 ids, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed on omni.identity_constraints");
+	if (SPI_processed > 0)
+	{
+		SPI_finish();
+		PG_RETURN_BOOL(false);
+	}
+
+	arg = PointerGetDatum(construct_array(ids, 2, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	if (SPI_execute_plan(OmniKeepGenericPlan(&bridge_plan,
+									  "SELECT i.customer_id, i.norm, i.email_key, i.phone::text "
+									  "FROM omni.identities i WHERE i.customer_id = ANY ($1)",
+									  1, &type),
+						 &arg, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed on omni.identities");
+	tt = SPI_tuptable;
+	n = (int) SPI_processed;
+	recs = palloc(sizeof(OmniRecord) * (n + 1));
+	is_keep = palloc(sizeof(bool) * (n + 1));
+	emails = palloc(sizeof(char *) * (n + 2));
+	phones = palloc(sizeof(char *) * (n + 2));
+	AddDistinct(emails, &nemails, PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	AddDistinct(phones, &nphones, PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		is_keep[i] = DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull)) ==
+			DatumGetInt64(ids[0]);
+		OmniRecordFromJsonb(DatumGetJsonbP(SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull)), &recs[i]);
+		AddDistinct(emails, &nemails, SPI_getvalue(tt->vals[i], tt->tupdesc, 3));
+		AddDistinct(phones, &nphones, SPI_getvalue(tt->vals[i], tt->tupdesc, 4));
+	}
+	if (nemails > 1 || nphones > 1)
+		ok = false;
+	if (ok)
+	{
+		/* the model only: the terms of every identity are not worth a query each */
+		OmniRecord	none;
+
+		memset(&none, 0, sizeof(none));
+		LoadScoring(&none, &sc);
+		for (int i = 0; i < n && ok; i++)
+			for (int j = 0; j < n && ok; j++)
+			{
+				OmniPairScore ps;
+
+				if (!is_keep[i] || is_keep[j])
+					continue;
+				OmniScoreRecords(&sc.mw, NULL, &recs[i], &recs[j], &ps);
+				ok = ps.total > nonmatch;
+			}
+	}
+	SPI_finish();
+	PG_RETURN_BOOL(ok);
 }

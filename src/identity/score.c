@@ -90,7 +90,7 @@ OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *levels)
 	levels[OMNI_F_BIRTH_DATE] = omni_compare_dates(ARGS(OMNI_F_BIRTH_DATE));
 	levels[OMNI_F_POSTCODE] = omni_compare_postcodes(ARGS(OMNI_F_POSTCODE));
 	levels[OMNI_F_CITY] = omni_compare_text(ARGS(OMNI_F_CITY));
-	levels[OMNI_F_ADDRESS] = omni_compare_text(ARGS(OMNI_F_ADDRESS));
+	levels[OMNI_F_ADDRESS] = omni_compare_address(ARGS(OMNI_F_ADDRESS));
 	/* identifiers: equal or not, nothing in between */
 	if (a->len[OMNI_F_EMAIL] == 0 || b->len[OMNI_F_EMAIL] == 0)
 		levels[OMNI_F_EMAIL] = OMNI_LEVEL_NULL;
@@ -129,7 +129,8 @@ OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *levels)
 	/*
 	 * First and last name swapped (a form filled the wrong way round, with
 	 * or without a typo): when the crossed names agree better than the
-	 * names as given, they count, at most as close.
+	 * names as given, they count, at most as close; when only one of them
+	 * does, the last name counts as weak.
 	 */
 	if (levels[OMNI_F_FIRST_NAME] < OMNI_LEVEL_CLOSE &&
 		levels[OMNI_F_LAST_NAME] < OMNI_LEVEL_CLOSE &&
@@ -143,6 +144,17 @@ OmniRecordLevels(const OmniRecord *a, const OmniRecord *b, int *levels)
 
 		if (x1 >= OMNI_LEVEL_CLOSE && x2 >= OMNI_LEVEL_CLOSE)
 			levels[OMNI_F_FIRST_NAME] = levels[OMNI_F_LAST_NAME] = OMNI_LEVEL_CLOSE;
+		else if ((x1 >= OMNI_LEVEL_CLOSE || x2 >= OMNI_LEVEL_CLOSE) &&
+				 levels[OMNI_F_LAST_NAME] < OMNI_LEVEL_WEAK)
+		{
+			/*
+			 * One name typed in the other field, the other name other or
+			 * mistyped beyond recognition ("raquel lodge", "garnett
+			 * raquel"): some evidence, counted as a weak last name (EM
+			 * weighs that level like any other)
+			 */
+			levels[OMNI_F_LAST_NAME] = OMNI_LEVEL_WEAK;
+		}
 	}
 }
 

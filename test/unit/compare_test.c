@@ -159,6 +159,29 @@ main(void)
 	check(name_level("ranclolph", "randoph") == OMNI_LEVEL_CLOSE, "name OCR and a typo");
 	check(name_level("turner", "tanner") != OMNI_LEVEL_CLOSE, "OCR reading is not any edit");
 	check(level(omni_compare_text, "9", "5") == OMNI_LEVEL_NONE, "short: a misread digit is not a typo too");
+	/* addresses: the house number and the street weighed apart */
+	check(level(omni_compare_address, "21 la perouse street", "21 la perouse street") == OMNI_LEVEL_EXACT,
+		  "address exact");
+	check(level(omni_compare_address, "13 walker crescent", "13 walkercrescent") == OMNI_LEVEL_CLOSE,
+		  "address: a lost space");
+	check(level(omni_compare_address, "16 walker crescent", "16 walkercerscent") == OMNI_LEVEL_CLOSE,
+		  "address: a lost space and a swap");
+	check(level(omni_compare_address, "15 hensman street", "51 hensman street") == OMNI_LEVEL_CLOSE,
+		  "address: house number digits swapped");
+	check(level(omni_compare_address, "17 stephen street", "stephen street") == OMNI_LEVEL_CLOSE,
+		  "address: the number missing on one side");
+	check(level(omni_compare_address, "21 la perouse street", "123 la perouse street") == OMNI_LEVEL_WEAK,
+		  "address: another house in the street is a neighbour");
+	check(level(omni_compare_address, "3 fawkner street", "8 fawkner street") == OMNI_LEVEL_WEAK,
+		  "address: one-digit numbers are not a typo apart");
+	check(level(omni_compare_address, "6 madigan street", "6") == OMNI_LEVEL_WEAK,
+		  "address: the same number, the street missing");
+	check(level(omni_compare_address, "60 archibald street", "60 tepper circuit") == OMNI_LEVEL_WEAK,
+		  "address: the same number, another street");
+	check(level(omni_compare_address, "84", "85") == OMNI_LEVEL_NONE, "address: two other numbers");
+	check(level(omni_compare_address, "9 archdall street", "4 hodgkinson street") == OMNI_LEVEL_NONE,
+		  "address: other");
+	check(level(omni_compare_address, "", "4 hodgkinson street") == OMNI_LEVEL_NULL, "address missing");
 
 	/* properties over random strings (fixed seed) */
 	srand(20261123);
