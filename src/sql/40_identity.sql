@@ -839,6 +839,29 @@ RETURNS boolean
 COMMENT ON FUNCTION omni.identity_bridge_ok(text, text, bigint, bigint) IS
     'Whether identify may merge customer other into customer keep when a new record (its email key and phone given) matches both: no cannot-link, no non-match pair between them, at most one email and one phone together';
 
+-- What every merge of two customers does, by hand (merge_customers) or
+-- by identify (identity_bridge): the identities of absorb move to keep
+-- (link_rule via), then its registered rows; absorb is marked merged, and
+-- customers absorbed earlier by absorb now point at keep (no chains).  The
+-- callers lock both customers first and write the audit.
+CREATE FUNCTION omni.absorb_customer(keep bigint, absorb bigint, via text,
+                                     OUT identity_ids bigint[], OUT moved_rows jsonb)
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    WITH m AS (
+        UPDATE omni.identities i SET customer_id = keep, link_rule = via, updated_at = now()
+         WHERE i.customer_id = absorb
+        RETURNING i.identity_id)
+    SELECT coalesce(array_agg(m.identity_id ORDER BY m.identity_id), '{}') INTO identity_ids FROM m;
+    moved_rows := omni.move_customer_rows(absorb, keep);
+    UPDATE omni.customers c SET status = 'merged', merged_into = keep, updated_at = now()
+     WHERE c.customer_id = absorb;
+    UPDATE omni.customers c SET merged_into = keep, updated_at = now() WHERE c.merged_into = absorb;
+END
+$$;
+COMMENT ON FUNCTION omni.absorb_customer(bigint, bigint, text) IS
+    'Moves the identities and registered rows of customer absorb to keep and marks absorb merged (callers lock and audit)';
+
 -- Merges customer other into customer keep after identity by_identity tied
 -- them (identify): the identities and the registered rows move, other is
 -- marked merged, and the move is audited as an automatic re-clustering
@@ -855,15 +878,8 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM omni.customers c WHERE c.customer_id = other AND c.status = 'active') THEN
         RETURN false;
     END IF;
-    WITH m AS (
-        UPDATE omni.identities i SET customer_id = keep, link_rule = 'resolve', updated_at = now()
-         WHERE i.customer_id = other
-        RETURNING i.identity_id)
-    SELECT coalesce(array_agg(m.identity_id ORDER BY m.identity_id), '{}') INTO v_ids FROM m;
-    v_moved := omni.move_customer_rows(other, keep);
-    UPDATE omni.customers c SET status = 'merged', merged_into = keep, updated_at = now()
-     WHERE c.customer_id = other;
-    UPDATE omni.customers c SET merged_into = keep, updated_at = now() WHERE c.merged_into = other;
+    SELECT a.identity_ids, a.moved_rows INTO v_ids, v_moved
+      FROM omni.absorb_customer(keep, other, 'resolve') a;
     INSERT INTO omni.identity_audit (action, customer_id, other_customer_id, identity_ids, moved_rows, reason)
     VALUES ('resolve', keep, other, v_ids, v_moved, format('identify: identity %s matches both', by_identity));
     RETURN true;
@@ -1066,16 +1082,8 @@ BEGIN
     PERFORM omni.check_customer(absorb);
 
     SELECT min(i.identity_id) INTO v_rep FROM omni.identities i WHERE i.customer_id = keep;
-    WITH m AS (
-        UPDATE omni.identities i SET customer_id = keep, link_rule = 'merge', updated_at = now()
-         WHERE i.customer_id = absorb
-        RETURNING i.identity_id)
-    SELECT coalesce(array_agg(m.identity_id ORDER BY m.identity_id), '{}') INTO v_ids FROM m;
-    v_moved := omni.move_customer_rows(absorb, keep);
-    UPDATE omni.customers c SET status = 'merged', merged_into = keep, updated_at = now()
-     WHERE c.customer_id = absorb;
-    -- customers absorbed earlier by absorb now point at keep: no chains
-    UPDATE omni.customers c SET merged_into = keep, updated_at = now() WHERE c.merged_into = absorb;
+    SELECT a.identity_ids, a.moved_rows INTO v_ids, v_moved
+      FROM omni.absorb_customer(keep, absorb, 'merge') a;
 
     -- the decision stands against a later resolve_identities
     IF v_rep IS NOT NULL AND cardinality(v_ids) > 0 THEN
