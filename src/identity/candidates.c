@@ -81,6 +81,19 @@ CmpUint32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sort keys[0..n) and drop repeats; returns how many are left */
+static int
+SortUniqueKeys(uint32_t *keys, int n)
+{
+	int			out = 0;
+
+	qsort(keys, n, sizeof(uint32_t), CmpUint32);
+	for (int i = 0; i < n; i++)
+		if (out == 0 || keys[i] != keys[out - 1])
+			keys[out++] = keys[i];
+	return out;
+}
+
 #define HAS(f) (rec->len[f] > 0)
 #define V(f) rec->v[f], rec->len[f]
 
@@ -163,8 +176,7 @@ int
 OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 {
 	KeyBuilder	kb;
-	int			n = 0,
-				out = 0;
+	int			n = 0;
 	const int	fn = OMNI_F_FIRST_NAME,
 				ln = OMNI_F_LAST_NAME;
 
@@ -310,11 +322,7 @@ OmniBlockingKeys(const OmniRecord *rec, uint32_t *keys, int max)
 		}
 	}
 
-	qsort(keys, n, sizeof(uint32_t), CmpUint32);
-	for (int i = 0; i < n; i++)
-		if (out == 0 || keys[i] != keys[out - 1])
-			keys[out++] = keys[i];
-	return out;
+	return SortUniqueKeys(keys, n);
 }
 
 /*
@@ -412,8 +420,7 @@ ArrayKeys(ArrayType *arr, int *n_out)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			nelems,
-				n = 0,
-				out = 0;
+				n = 0;
 	uint32_t   *keys;
 
 	if (ARR_ELEMTYPE(arr) != INT4OID)
@@ -425,11 +432,7 @@ ArrayKeys(ArrayType *arr, int *n_out)
 	for (int i = 0; i < nelems; i++)
 		if (!nulls[i])
 			keys[n++] = (uint32_t) DatumGetInt32(elems[i]);
-	qsort(keys, n, sizeof(uint32_t), CmpUint32);
-	for (int i = 0; i < n; i++)
-		if (out == 0 || keys[i] != keys[out - 1])
-			keys[out++] = keys[i];
-	*n_out = out;
+	*n_out = SortUniqueKeys(keys, n);
 	return keys;
 }
 
