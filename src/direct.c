@@ -50,6 +50,8 @@
 static uint64 direct_generation = 1;
 static bool direct_callback_registered = false;
 
+static const char *DirectTableProblem(Relation rel, DirectCache *cache);
+
 static void
 DirectInvalidate(Datum arg, Oid relid)
 {
@@ -101,9 +103,9 @@ DirectOpen(DirectCache *cache, LOCKMODE lockmode)
 	{
 		uint64		generation = direct_generation;
 
-		const char *problem = DirectCommonProblem(rel);
+		const char *problem = DirectTableProblem(rel, cache);
 
-		if (problem == NULL)
+		if (problem == NULL && cache->validate != NULL)
 			problem = cache->validate(rel, cache);
 		/* the validator's words may be palloc'd: keep a copy */
 		cache->problem = NULL;
@@ -123,7 +125,7 @@ DirectOpen(DirectCache *cache, LOCKMODE lockmode)
 }
 
 /* What every table written directly must be: a plain heap table */
-const char *
+static const char *
 DirectCommonProblem(Relation rel)
 {
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
@@ -140,7 +142,7 @@ DirectCommonProblem(Relation rel)
  * Are the table's columns exactly these, in this order?  Generated or
  * dropped columns, or another type, are a difference.
  */
-bool
+static bool
 DirectColumnsAre(Relation rel, const DirectColumn *columns, int ncolumns)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -160,7 +162,7 @@ DirectColumnsAre(Relation rel, const DirectColumn *columns, int ncolumns)
 }
 
 /* Are the table's CHECK constraints exactly these (by name, any order)? */
-bool
+static bool
 DirectChecksAre(Relation rel, const char *const *names, int nnames)
 {
 	TupleConstr *constr = RelationGetDescr(rel)->constr;
@@ -181,21 +183,21 @@ DirectChecksAre(Relation rel, const char *const *names, int nnames)
 }
 
 /*
- * A problem with the table's triggers for writes of the given kind
+ * A problem with the table's triggers for the cache's kind of write
  * (TRIGGER_TYPE_INSERT or TRIGGER_TYPE_UPDATE), or NULL.  Skipped safely
  * are only: foreign key triggers when the caller updates rows without
  * changing any key (updates only: a foreign key is checked on insert), and
- * the trigger named "allowed", whose work the caller does itself; *enabled
- * tells whether that one is enabled.
+ * the cache's allowed trigger, whose work the caller does itself; whether
+ * that one is enabled goes to cache->allowed_trigger_enabled.
  */
-const char *
-DirectTriggersProblem(Relation rel, int16 kind, const char *allowed,
-					  bool *enabled)
+static const char *
+DirectTriggersProblem(Relation rel, DirectCache *cache)
 {
 	TriggerDesc *trigdesc = rel->trigdesc;
+	int16		kind = cache->trigger_kind;
+	const char *allowed = cache->allowed_trigger;
 
-	if (enabled != NULL)
-		*enabled = false;
+	cache->allowed_trigger_enabled = false;
 	if (trigdesc == NULL)
 		return NULL;
 	for (int i = 0; i < trigdesc->numtriggers; i++)
@@ -215,13 +217,27 @@ DirectTriggersProblem(Relation rel, int16 kind, const char *allowed,
 				!TRIGGER_FOR_AFTER(t->tgtype) || t->tgqual != NULL ||
 				t->tgnattr != 0)
 				return psprintf("its trigger \"%s\" is not as installed", t->tgname);
-			if (enabled != NULL)
-				*enabled = true;
+			cache->allowed_trigger_enabled = true;
 			continue;
 		}
 		return psprintf("it has trigger \"%s\"", t->tgname);
 	}
 	return NULL;
+}
+
+/* Is the table as the cache describes it?  NULL, or what differs */
+static const char *
+DirectTableProblem(Relation rel, DirectCache *cache)
+{
+	const char *problem = DirectCommonProblem(rel);
+
+	if (problem != NULL)
+		return problem;
+	if (!DirectColumnsAre(rel, cache->columns, cache->ncolumns))
+		return "its columns are not the ones this version knows";
+	if (!DirectChecksAre(rel, cache->checks, cache->nchecks))
+		return "its CHECK constraints are not the ones this version knows";
+	return DirectTriggersProblem(rel, cache);
 }
 
 /*

@@ -168,22 +168,18 @@ static const DirectColumn queue_columns[] = {
 static const char *
 ValidateQueue(Relation rel, DirectCache *cache)
 {
-	const char *problem;
-
-	if (!DirectColumnsAre(rel, queue_columns, lengthof(queue_columns)))
-		return "its columns are not the ones this version knows";
-	if (!DirectChecksAre(rel, NULL, 0))
-		return "it has CHECK constraints";
-	problem = DirectTriggersProblem(rel, TRIGGER_TYPE_INSERT, NULL, NULL);
-	if (problem != NULL)
-		return problem;
 	cache->sequence = get_relname_relid("event_queue_seq", RelationGetNamespace(rel));
 	if (!OidIsValid(cache->sequence))
 		return "its sequence omni.event_queue_seq is missing";
 	return NULL;
 }
 
-static DirectCache queue_cache = {"event_queue", ValidateQueue};
+static DirectCache queue_cache = {
+	.relname = "event_queue",
+	.columns = queue_columns, .ncolumns = lengthof(queue_columns),
+	.trigger_kind = TRIGGER_TYPE_INSERT,
+	.validate = ValidateQueue
+};
 
 static bool
 QueueEventDirect(const char *channel, const char *payload)

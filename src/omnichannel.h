@@ -58,26 +58,13 @@ extern void OmniReadLines(Datum lines, bool isnull, OmniLinesReader *r);
 
 /*
  * Direct writes, without the executor, for the hottest paths (src/direct.c).
- * A DirectCache names a table of schema omni and the validator that says
- * whether the caller may write it directly (NULL) or why not.
+ * A DirectCache describes a table of schema omni as its caller knows it:
+ * its columns, its CHECK constraints and the triggers the caller may skip.
+ * DirectOpen checks the table against it (and runs the caller's validator,
+ * if any, for what else it needs) and opens it, or says why not.
  */
 typedef struct DirectCache DirectCache;
 typedef const char *(*DirectValidator) (Relation rel, DirectCache *cache);
-
-struct DirectCache
-{
-	const char *relname;
-	DirectValidator validate;
-	/* filled in by DirectOpen */
-	uint64		generation;
-	Oid			relid;
-	const char *problem;		/* NULL: direct writes allowed */
-	char		problem_buf[NAMEDATALEN + 64];
-	/* for the validator's findings */
-	Oid			index;
-	Oid			sequence;
-	bool		flag;
-};
 
 typedef struct DirectColumn
 {
@@ -85,13 +72,29 @@ typedef struct DirectColumn
 	Oid			type;
 } DirectColumn;
 
+struct DirectCache
+{
+	const char *relname;
+	const DirectColumn *columns;	/* exactly these, in this order */
+	int			ncolumns;
+	const char *const *checks;	/* exactly these CHECKs, enforced by the caller */
+	int			nchecks;
+	int16		trigger_kind;	/* TRIGGER_TYPE_INSERT or TRIGGER_TYPE_UPDATE */
+	const char *allowed_trigger;	/* whose work the caller does, or NULL */
+	DirectValidator validate;	/* further checks, or NULL */
+	/* filled in by DirectOpen */
+	uint64		generation;
+	Oid			relid;
+	const char *problem;		/* NULL: direct writes allowed */
+	char		problem_buf[NAMEDATALEN + 64];
+	bool		allowed_trigger_enabled;
+	/* for the validator's findings */
+	Oid			index;
+	Oid			sequence;
+};
+
 extern bool DirectSessionAllows(void);
 extern Relation DirectOpen(DirectCache *cache, LOCKMODE lockmode);
-extern const char *DirectCommonProblem(Relation rel);
-extern bool DirectColumnsAre(Relation rel, const DirectColumn *columns, int ncolumns);
-extern bool DirectChecksAre(Relation rel, const char *const *names, int nnames);
-extern const char *DirectTriggersProblem(Relation rel, int16 kind,
-										 const char *allowed, bool *enabled);
 extern void DirectIndexInsert(Relation rel, HeapTuple tuple, bool update);
 extern void DirectInsert(Relation rel, Datum *values, bool *isnull);
 

@@ -79,22 +79,12 @@ static const char *const reservation_checks[] = {
 	"reservations_qty_check", "reservations_status_check", "reservations_check"
 };
 
-/* stock_slots: also finds its primary key (sku, location, slot) */
+/* stock_slots: its primary key must be (sku, location, slot) */
 static const char *
 ValidateSlots(Relation rel, DirectCache *cache)
 {
-	const char *problem;
 	Relation	index;
 	bool		ok;
-
-	if (!DirectColumnsAre(rel, slot_columns, SLOT_NCOLS))
-		return "its columns are not the ones this version knows";
-	if (!DirectChecksAre(rel, slot_checks, lengthof(slot_checks)))
-		return "its CHECK constraints are not the ones this version knows";
-	problem = DirectTriggersProblem(rel, TRIGGER_TYPE_UPDATE,
-									"stock_slots_events", &cache->flag);
-	if (problem != NULL)
-		return problem;
 
 	cache->index = RelationGetPrimaryKeyIndex(rel);
 	if (!OidIsValid(cache->index))
@@ -109,27 +99,35 @@ ValidateSlots(Relation rel, DirectCache *cache)
 	return ok ? NULL : "its primary key is not (sku, location, slot)";
 }
 
-/* reservations: also finds the sequence of reservation_id */
+/* reservations: reservation_id must come from its identity sequence */
 static const char *
 ValidateReservations(Relation rel, DirectCache *cache)
 {
-	const char *problem;
-
-	if (!DirectColumnsAre(rel, reservation_columns, RES_NCOLS))
-		return "its columns are not the ones this version knows";
-	if (!DirectChecksAre(rel, reservation_checks, lengthof(reservation_checks)))
-		return "its CHECK constraints are not the ones this version knows";
-	problem = DirectTriggersProblem(rel, TRIGGER_TYPE_INSERT, NULL, NULL);
-	if (problem != NULL)
-		return problem;
 	cache->sequence = getIdentitySequence(RelationGetRelid(rel), 1, true);
 	if (!OidIsValid(cache->sequence))
 		return "reservation_id is not an identity column";
 	return NULL;
 }
 
-static DirectCache slots_cache = {"stock_slots", ValidateSlots};
-static DirectCache reservations_cache = {"reservations", ValidateReservations};
+/*
+ * The stock_slots_events trigger may be skipped: OmniStockChanged() does
+ * its work.  Foreign key triggers of stock_slots are skipped too: the fast
+ * path never changes sku or location (src/direct.c).
+ */
+static DirectCache slots_cache = {
+	.relname = "stock_slots",
+	.columns = slot_columns, .ncolumns = SLOT_NCOLS,
+	.checks = slot_checks, .nchecks = lengthof(slot_checks),
+	.trigger_kind = TRIGGER_TYPE_UPDATE, .allowed_trigger = "stock_slots_events",
+	.validate = ValidateSlots
+};
+static DirectCache reservations_cache = {
+	.relname = "reservations",
+	.columns = reservation_columns, .ncolumns = RES_NCOLS,
+	.checks = reservation_checks, .nchecks = lengthof(reservation_checks),
+	.trigger_kind = TRIGGER_TYPE_INSERT,
+	.validate = ValidateReservations
+};
 
 /*
  * Why the direct path is off for this database, or NULL when it is on
@@ -274,7 +272,7 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 										IntervalPGetDatum(ttl));
 		nulls[9] = true;
 		DirectInsert(reservations, values, nulls);
-		if (slots_cache.flag)
+		if (slots_cache.allowed_trigger_enabled)
 			OmniStockChanged(text_to_cstring(sku), text_to_cstring(location));
 	}
 	table_close(reservations, NoLock);
