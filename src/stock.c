@@ -33,7 +33,13 @@
  * calls never deadlock each other (the torture run checks it).
  *
  * Reservations past their TTL stop counting at once: available() adds
- * them back, and the exact path releases them before it decides.
+ * them back, and the exact path releases them before it decides.  Both
+ * read reservations only when a slot's earliest_expiry (a lower bound of
+ * the expiry of its active reservations, kept by every writer of the slot
+ * under the slot's lock) has passed: otherwise none can have expired, and
+ * the slot rows alone are exact.  So reservations need no index by pair,
+ * which cost more than a tenth of every reserve (BENCHMARKS.md), only the
+ * index by expiry that expire_reservations() uses anyway.
  *
  * Everything runs through SPI with plans prepared once per backend, except
  * the fast path's reservation, which writes the slot and the reservation row
@@ -77,6 +83,8 @@ typedef struct StockSlot
 	int16		slot;
 	int32		on_hand;
 	int32		reserved;
+	TimestampTz earliest_expiry;	/* of its active reservations, a lower
+									 * bound; DT_NOEND when it has none */
 	bool		changed;
 } StockSlot;
 
@@ -135,7 +143,7 @@ typedef struct StockPlanDef
 
 static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 	[PLAN_READ_SLOTS] = {
-		"SELECT slot, on_hand, reserved FROM omni.stock_slots"
+		"SELECT slot, on_hand, reserved, earliest_expiry FROM omni.stock_slots"
 		" WHERE sku = $1 AND location = $2 ORDER BY slot",
 		2, {TEXTOID, TEXTOID}
 	},
@@ -145,7 +153,9 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 	 * two on the hottest path); no row is inserted when the slot is short.
 	 */
 	[PLAN_RESERVE_SLOT] = {
-		"WITH taken AS (UPDATE omni.stock_slots SET reserved = reserved + $4"
+		"WITH taken AS (UPDATE omni.stock_slots SET reserved = reserved + $4,"
+		"  earliest_expiry = CASE WHEN reserved = 0 THEN now() + $6"
+		"   ELSE least(earliest_expiry, now() + $6) END"
 		"  WHERE sku = $1 AND location = $2 AND slot = $3"
 		"  AND on_hand - reserved >= $4 RETURNING slot)"
 		" INSERT INTO omni.reservations (sku, location, slot, qty, ref, expires_at)"
@@ -160,9 +170,9 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 		4, {TEXTOID, TEXTOID, INT2OID, INT4OID}
 	},
 	[PLAN_WRITE_SLOT] = {
-		"UPDATE omni.stock_slots SET on_hand = $4, reserved = $5"
+		"UPDATE omni.stock_slots SET on_hand = $4, reserved = $5, earliest_expiry = $6"
 		" WHERE sku = $1 AND location = $2 AND slot = $3",
-		5, {TEXTOID, TEXTOID, INT2OID, INT4OID, INT4OID}
+		6, {TEXTOID, TEXTOID, INT2OID, INT4OID, INT4OID, TIMESTAMPTZOID}
 	},
 	[PLAN_INSERT_SLOT] = {
 		"INSERT INTO omni.stock_slots (sku, location, slot)"
@@ -216,7 +226,8 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 		2, {INT8OID, TEXTOID}
 	},
 	[PLAN_SETTLE_SLOT] = {
-		"UPDATE omni.stock_slots SET on_hand = on_hand - $4, reserved = reserved - $5"
+		"UPDATE omni.stock_slots SET on_hand = on_hand - $4, reserved = reserved - $5,"
+		" earliest_expiry = CASE WHEN reserved = $5 THEN 'infinity' ELSE earliest_expiry END"
 		" WHERE sku = $1 AND location = $2 AND slot = $3",
 		5, {TEXTOID, TEXTOID, INT2OID, INT4OID, INT4OID}
 	},
@@ -234,19 +245,25 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 	/*
 	 * Free units, and how many slot rows there are: a pair or SKU with slots
 	 * is known (foreign keys), so only one without needs the catalogue checks.
+	 * The expired reservations still counted in reserved are added back; the
+	 * subquery is an initplan, run only if a slot's earliest_expiry passed.
 	 */
 	[PLAN_AVAILABLE_AT] = {
-		"SELECT s.free + (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
-		"         WHERE sku = $1 AND location = $2 AND status = 'active'"
-		"         AND expires_at <= now()), s.n"
-		" FROM (SELECT coalesce(sum(on_hand - reserved), 0) AS free, count(*) AS n"
+		"SELECT s.free + CASE WHEN s.stale THEN"
+		"   (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
+		"     WHERE sku = $1 AND location = $2 AND status = 'active'"
+		"     AND expires_at <= now()) ELSE 0 END, s.n"
+		" FROM (SELECT coalesce(sum(on_hand - reserved), 0) AS free, count(*) AS n,"
+		"              coalesce(bool_or(earliest_expiry <= now()), false) AS stale"
 		"       FROM omni.stock_slots WHERE sku = $1 AND location = $2) s",
 		2, {TEXTOID, TEXTOID}
 	},
 	[PLAN_AVAILABLE_ALL] = {
-		"SELECT s.free + (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
-		"         WHERE sku = $1 AND status = 'active' AND expires_at <= now()), s.n"
-		" FROM (SELECT coalesce(sum(on_hand - reserved), 0) AS free, count(*) AS n"
+		"SELECT s.free + CASE WHEN s.stale THEN"
+		"   (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
+		"     WHERE sku = $1 AND status = 'active' AND expires_at <= now()) ELSE 0 END, s.n"
+		" FROM (SELECT coalesce(sum(on_hand - reserved), 0) AS free, count(*) AS n,"
+		"              coalesce(bool_or(earliest_expiry <= now()), false) AS stale"
 		"       FROM omni.stock_slots WHERE sku = $1) s",
 		1, {TEXTOID}
 	},
@@ -490,6 +507,7 @@ ReadSlots(StockPair *pair)
 {
 	Datum		values[2] = {PointerGetDatum(pair->sku), PointerGetDatum(pair->location)};
 	uint64		n;
+	bool		isnull;
 
 	n = StockExec(PLAN_READ_SLOTS, values, NULL, SPI_OK_SELECT);
 	if (n > MAX_SLOTS)
@@ -500,6 +518,7 @@ ReadSlots(StockPair *pair)
 		pair->slots[i].slot = (int16) ResultInt(i, 1);
 		pair->slots[i].on_hand = ResultInt(i, 2);
 		pair->slots[i].reserved = ResultInt(i, 3);
+		pair->slots[i].earliest_expiry = DatumGetTimestampTz(ResultDatum(i, 4, &isnull));
 		pair->slots[i].changed = false;
 	}
 }
@@ -559,6 +578,16 @@ LockPair(StockPair *pair, bool create)
 		ReadSlots(pair);
 	}
 
+	/* past every slot's earliest_expiry, no reservation can have expired */
+	{
+		bool		stale = false;
+		TimestampTz now = GetCurrentTransactionStartTimestamp();
+
+		for (int i = 0; i < pair->nslots && !stale; i++)
+			stale = pair->slots[i].earliest_expiry <= now;
+		if (!stale)
+			return true;
+	}
 	n = StockExec(PLAN_EXPIRE_PAIR, values, NULL, SPI_OK_UPDATE_RETURNING);
 	for (uint64 i = 0; i < n; i++)
 	{
@@ -603,7 +632,7 @@ Rebalance(StockPair *pair)
 static void
 WriteSlots(StockPair *pair)
 {
-	Datum		values[5];
+	Datum		values[6];
 
 	values[0] = PointerGetDatum(pair->sku);
 	values[1] = PointerGetDatum(pair->location);
@@ -616,6 +645,10 @@ WriteSlots(StockPair *pair)
 		values[2] = Int16GetDatum(s->slot);
 		values[3] = Int32GetDatum(s->on_hand);
 		values[4] = Int32GetDatum(s->reserved);
+		/* a slot without reservations has none that could expire */
+		if (s->reserved == 0)
+			s->earliest_expiry = DT_NOEND;
+		values[5] = TimestampTzGetDatum(s->earliest_expiry);
 		StockExec(PLAN_WRITE_SLOT, values, NULL, SPI_OK_UPDATE);
 		s->changed = false;
 	}
@@ -844,7 +877,16 @@ TakeExact(StockPair *pair, int32 qty, StockTake take)
 	/* take qty as a whole from slot 0, then spread what is left */
 	target = &pair->slots[0];
 	if (take == TAKE_RESERVE)
+	{
+		TimestampTz expires_at = DatumGetTimestampTz(
+			DirectFunctionCall2(timestamptz_pl_interval,
+								TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+								IntervalPGetDatum(pair->ttl)));
+
+		if (target->reserved == 0 || expires_at < target->earliest_expiry)
+			target->earliest_expiry = expires_at;
 		target->reserved += qty;
+	}
 	else
 		target->on_hand -= qty;
 	target->changed = true;

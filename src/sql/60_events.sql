@@ -85,13 +85,17 @@ LANGUAGE sql STABLE
 BEGIN ATOMIC
     SELECT s.on_hand, s.reserved - e.expired, s.on_hand - s.reserved + e.expired
       FROM (SELECT coalesce(sum(t.on_hand), 0)::int AS on_hand,
-                   coalesce(sum(t.reserved), 0)::int AS reserved
+                   coalesce(sum(t.reserved), 0)::int AS reserved,
+                   coalesce(bool_or(t.earliest_expiry <= pg_catalog.now()), false) AS stale
               FROM omni.stock_slots t
              WHERE t.sku = stock_totals.sku AND t.location = stock_totals.location) s,
-           (SELECT coalesce(sum(r.qty), 0)::int AS expired
-              FROM omni.reservations r
-             WHERE r.sku = stock_totals.sku AND r.location = stock_totals.location
-               AND r.status = 'active' AND r.expires_at <= pg_catalog.now()) e;
+           -- reservations are read only when a slot may hold expired ones
+           LATERAL (SELECT CASE WHEN s.stale THEN
+                        (SELECT coalesce(sum(r.qty), 0)::int
+                           FROM omni.reservations r
+                          WHERE r.sku = stock_totals.sku AND r.location = stock_totals.location
+                            AND r.status = 'active' AND r.expires_at <= pg_catalog.now())
+                        ELSE 0 END AS expired) e;
 END;
 COMMENT ON FUNCTION omni.stock_totals(text, text) IS
     'On hand, reserved (active, unexpired) and available of one SKU at one location, as omni.stock_levels shows them';

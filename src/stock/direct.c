@@ -13,6 +13,8 @@
  *
  *	 - the guard: the slot's newest version must have on_hand - reserved >=
  *	   qty, so 0 <= reserved <= on_hand still holds after the write;
+ *	 - earliest_expiry: lowered to the new reservation's expiry (set to it
+ *	   when the slot held none), as the SQL path does;
  *	 - slot >= 0 and the other columns: untouched;
  *	 - the reservation row is born valid: qty > 0 (checked by the caller),
  *	   status 'active' with closed_at NULL;
@@ -57,13 +59,15 @@
 #define SLOT_COL_SLOT		3
 #define SLOT_COL_ON_HAND	4
 #define SLOT_COL_RESERVED	5
-#define SLOT_NCOLS			5
+#define SLOT_COL_EARLIEST	6
+#define SLOT_NCOLS			6
 
 #define RES_NCOLS			10
 
 static const DirectColumn slot_columns[SLOT_NCOLS] = {
 	{"sku", TEXTOID}, {"location", TEXTOID}, {"slot", INT2OID},
-	{"on_hand", INT4OID}, {"reserved", INT4OID}
+	{"on_hand", INT4OID}, {"reserved", INT4OID},
+	{"earliest_expiry", TIMESTAMPTZOID}
 };
 static const char *const slot_checks[] = {
 	"stock_slots_slot_check", "stock_slots_never_oversold"
@@ -195,6 +199,8 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 	TupleTableSlot *tslot;
 	StockDirectResult result = STOCK_DIRECT_NOT_USED;
 	bool		isnull;
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	TimestampTz expires_at;
 
 	if (!DirectSessionAllows())
 		return STOCK_DIRECT_NOT_USED;
@@ -208,6 +214,9 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 		return STOCK_DIRECT_NOT_USED;
 	}
 	index = index_open(slots_cache.index, RowExclusiveLock);
+	expires_at = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+														 TimestampTzGetDatum(now),
+														 IntervalPGetDatum(ttl)));
 
 	/* see our own earlier writes of this statement, as SPI would */
 	CommandCounterIncrement();
@@ -236,6 +245,12 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 
 			values[SLOT_COL_RESERVED - 1] = Int32GetDatum(reserved + qty);
 			replace[SLOT_COL_RESERVED - 1] = true;
+			if (reserved == 0 ||
+				expires_at < DatumGetTimestampTz(slot_getattr(tslot, SLOT_COL_EARLIEST, &isnull)))
+			{
+				values[SLOT_COL_EARLIEST - 1] = TimestampTzGetDatum(expires_at);
+				replace[SLOT_COL_EARLIEST - 1] = true;
+			}
 			new = heap_modify_tuple(old, RelationGetDescr(slots), values, nulls, replace);
 			if (heap_update(slots, &tslot->tts_tid, new, GetCurrentCommandId(true),
 							InvalidSnapshot, true, &tmfd, &lockmode) == TM_Ok)
@@ -255,7 +270,6 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 	{
 		Datum		values[RES_NCOLS];
 		bool		nulls[RES_NCOLS] = {0};
-		TimestampTz now = GetCurrentTransactionStartTimestamp();
 
 		*reservation_id = nextval_internal(reservations_cache.sequence, false);
 		values[0] = Int64GetDatum(*reservation_id);
@@ -267,9 +281,7 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 		values[6] = PointerGetDatum(ref);
 		nulls[6] = (ref == NULL);
 		values[7] = TimestampTzGetDatum(now);
-		values[8] = DirectFunctionCall2(timestamptz_pl_interval,
-										TimestampTzGetDatum(now),
-										IntervalPGetDatum(ttl));
+		values[8] = TimestampTzGetDatum(expires_at);
 		nulls[9] = true;
 		DirectInsert(reservations, values, nulls);
 		if (slots_cache.allowed_trigger_enabled)
