@@ -197,7 +197,7 @@ QueueEventDirect(const char *channel, const char *payload)
 	values[1] = CStringGetTextDatum(channel);
 	values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(payload));
 	values[3] = TimestampTzGetDatum(GetCurrentTimestamp());
-	DirectInsert(rel, values, nulls);
+	DirectInsert(&queue_cache, rel, values, nulls);
 	table_close(rel, NoLock);
 	return true;
 }

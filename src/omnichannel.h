@@ -91,12 +91,15 @@ struct DirectCache
 	/* for the validator's findings */
 	Oid			index;
 	Oid			sequence;
+	/* DirectInsert's description of the table's indexes (src/direct.c) */
+	struct DirectIndexes *indexes;
 };
 
 extern bool DirectSessionAllows(void);
 extern Relation DirectOpen(DirectCache *cache, LOCKMODE lockmode);
 extern void DirectIndexInsert(Relation rel, HeapTuple tuple, bool update);
-extern void DirectInsert(Relation rel, Datum *values, bool *isnull);
+extern void DirectInsert(DirectCache *cache, Relation rel, Datum *values,
+						 bool *isnull);
 
 /*
  * Record the omni_stock event of a (sku, location) for this transaction,

@@ -283,7 +283,7 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 		values[7] = TimestampTzGetDatum(now);
 		values[8] = TimestampTzGetDatum(expires_at);
 		nulls[9] = true;
-		DirectInsert(reservations, values, nulls);
+		DirectInsert(&reservations_cache, reservations, values, nulls);
 		if (slots_cache.allowed_trigger_enabled)
 			OmniStockChanged(text_to_cstring(sku), text_to_cstring(location));
 	}
