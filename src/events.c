@@ -202,6 +202,28 @@ QueueEventDirect(const char *channel, const char *payload)
 	return true;
 }
 
+/*
+ * Can this transaction record an event without running SQL: in decoding
+ * mode, or while omni.event_queue can be written directly?  omni.reserve
+ * asks before its fast path, which runs as the caller and must run no SQL
+ * (src/stock.c).  The queue stays locked, as the write will lock it.
+ */
+bool
+OmniEventsDirect(void)
+{
+	Relation	rel;
+
+	if (EventsDecodingActive())
+		return true;
+	if (!DirectSessionAllows())
+		return false;
+	rel = DirectOpen(&queue_cache, RowExclusiveLock);
+	if (rel == NULL)
+		return false;
+	table_close(rel, NoLock);
+	return true;
+}
+
 static void
 QueueEvent(const char *channel, const char *payload)
 {

@@ -138,6 +138,19 @@ RETURNS bigint AS 'MODULE_PATHNAME', 'omni_reserve' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION omni.reserve(text, text, int, interval, text) IS
     'Holds qty units for ttl; returns the reservation id; OM001 when qty is not available. Never oversells';
 
+-- reserve() is SECURITY INVOKER without a SET clause: its fast path runs no
+-- SQL and resolves no name (src/stock.c says why).  Whatever needs SQL it
+-- hands to this function, as the owner and with a pinned search_path.
+-- Internal: callers need EXECUTE on reserve() only, as reserve() calls it
+-- without the executor's privilege check.
+CREATE FUNCTION omni.reserve_through_sql(sku text, location text, qty int,
+                                         ttl interval, ref text)
+RETURNS bigint AS 'MODULE_PATHNAME', 'omni_reserve_through_sql' LANGUAGE C VOLATILE
+SECURITY DEFINER SET search_path = pg_catalog, omni, pg_temp;
+REVOKE ALL ON FUNCTION omni.reserve_through_sql(text, text, int, interval, text) FROM PUBLIC;
+COMMENT ON FUNCTION omni.reserve_through_sql(text, text, int, interval, text) IS
+    'Internal: omni.reserve() done entirely as the extension owner, through SQL where needed; called by reserve() when its fast path cannot serve';
+
 -- The fast path writes the slot and the reservation row without the
 -- executor while the tables are as installed (src/stock/direct.c); a
 -- trigger or CHECK constraint added by a DBA turns it off, safely.

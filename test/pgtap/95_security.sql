@@ -1,7 +1,7 @@
 -- pgTAP: roles can do exactly what they should and nothing more, every
 -- definer function is hardened, and a hostile search_path changes nothing.
 BEGIN;
-SELECT plan(28);
+SELECT plan(32);
 
 SELECT has_role('omni_channel');
 SELECT has_role('omni_analyst');
@@ -45,8 +45,14 @@ SELECT omni.receive('SEC-1', 'sec-st', 10);
 -- a channel calls the API and cannot write tables
 SET LOCAL ROLE omni_channel;
 SELECT lives_ok($$SELECT omni.reserve('SEC-1', 'sec-st', 1)$$, 'a channel reserves through the API');
+-- no slot of the 8 holds 3 of the 10 units: reserve() hands over to
+-- reserve_through_sql, which runs as the owner
+SELECT lives_ok($$SELECT omni.reserve('SEC-1', 'sec-st', 3)$$,
+                'a channel reserves more than one slot holds (the exact path, run as the owner)');
+SELECT throws_ok($$SELECT omni.reserve_through_sql('SEC-1', 'sec-st', 1, '1 hour', NULL)$$, '42501', NULL,
+                 'a channel cannot call reserve''s internal SQL path itself');
 SELECT lives_ok($$SELECT omni.sell('SEC-1', 'sec-st', 1, 'pos')$$, 'a channel sells through the API');
-SELECT is((SELECT available FROM omni.stock_levels WHERE sku = 'SEC-1'), 8, 'a channel reads stock levels');
+SELECT is((SELECT available FROM omni.stock_levels WHERE sku = 'SEC-1'), 5, 'a channel reads stock levels');
 SELECT throws_ok($$UPDATE omni.stock_slots SET on_hand = 1000$$, '42501', NULL, 'a channel cannot write stock slots');
 SELECT throws_ok($$INSERT INTO omni.stock_movements (sku, location, delta, reason) VALUES ('SEC-1', 'sec-st', 5, 'x')$$,
                  '42501', NULL, 'a channel cannot write the ledger');
@@ -93,6 +99,17 @@ SELECT omni.reserve('SEC-1', 'sec-st', 1, '1 hour') AS evil_res \gset
 RESET search_path;
 SELECT ok((SELECT expires_at > '2020-01-01' FROM omni.reservations WHERE reservation_id = :evil_res),
           'a function now() placed before pg_catalog is not used by omni.reserve');
+-- nor by its SQL path (more than any slot holds: the exact path)
+SET LOCAL search_path = omni_tap_evil, pg_catalog;
+SELECT omni.reserve('SEC-1', 'sec-st', 2, '1 hour') AS evil_exact \gset
+RESET search_path;
+SELECT ok((SELECT expires_at > '2020-01-01' FROM omni.reservations WHERE reservation_id = :evil_exact),
+          'nor by the SQL path reserve() hands over to');
+SELECT ok((SELECT NOT prosecdef AND proconfig IS NULL FROM pg_proc
+            WHERE oid = 'omni.reserve(text, text, int, interval, text)'::regprocedure)
+          AND (SELECT prosecdef AND proconfig::text[] && ARRAY['search_path=pg_catalog, omni, pg_temp'] FROM pg_proc
+                WHERE oid = 'omni.reserve_through_sql(text, text, int, interval, text)'::regprocedure),
+          'reserve() runs as the caller; its SQL path as the owner, with a pinned search_path');
 
 SELECT * FROM finish();
 ROLLBACK;
