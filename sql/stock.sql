@@ -145,7 +145,10 @@ SELECT count(*) AS problems FROM omni.check_stock() WHERE sku = 'CAP-1';
 -- the audit notices a bound broken by hand
 BEGIN;
 UPDATE omni.stock_slots SET earliest_expiry = 'infinity' WHERE sku = 'CAP-1' AND reserved > 0;
-SELECT problem FROM omni.check_stock() WHERE sku = 'CAP-1';
+SELECT count(*) = (SELECT count(*) FROM omni.stock_slots WHERE sku = 'CAP-1' AND reserved > 0)
+       AS every_broken_slot_reported,
+       bool_and(problem LIKE 'slot _ has a reservation expiring before its earliest_expiry') AS says_why
+  FROM omni.check_stock() WHERE sku = 'CAP-1';
 ROLLBACK;
 -- the exact path releases the expired hold; a slot left without
 -- reservations gets 'infinity' back

@@ -213,9 +213,9 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 		"UPDATE omni.reservations SET status = 'expired', closed_at = now()"
 		" WHERE reservation_id IN (SELECT reservation_id FROM omni.reservations"
 		"  WHERE sku = $1 AND location = $2 AND status = 'active'"
-		"  AND expires_at <= now() FOR UPDATE SKIP LOCKED)"
+		"  AND expires_at BETWEEN $3 AND now() FOR UPDATE SKIP LOCKED)"
 		" RETURNING slot, qty",
-		2, {TEXTOID, TEXTOID}
+		3, {TEXTOID, TEXTOID, TIMESTAMPTZOID}
 	},
 	[PLAN_LOCK_RESERVATION] = {
 		"SELECT sku, location, slot, qty, status, expires_at <= now(), ref,"
@@ -247,25 +247,27 @@ static const StockPlanDef plan_defs[NUM_STOCK_PLANS] = {
 	/*
 	 * Free units, and how many slot rows there are: a pair or SKU with slots
 	 * is known (foreign keys), so only one without needs the catalogue checks.
-	 * The expired reservations still counted in reserved are added back; the
-	 * subquery is an initplan, run only if a slot's earliest_expiry passed.
+	 * The expired reservations still counted in reserved are added back, only
+	 * if a slot's earliest_expiry has passed, and only those expiring after
+	 * the earliest bound (none of the pair's can expire before it).
 	 */
 	[PLAN_AVAILABLE_AT] = {
-		"SELECT s.free + CASE WHEN s.stale THEN"
+		"SELECT s.free + CASE WHEN s.first <= now() THEN"
 		"   (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
 		"     WHERE sku = $1 AND location = $2 AND status = 'active'"
-		"     AND expires_at <= now()) ELSE 0 END, s.n"
+		"     AND expires_at BETWEEN s.first AND now()) ELSE 0 END, s.n"
 		" FROM (SELECT coalesce(sum(on_hand - reserved), 0) AS free, count(*) AS n,"
-		"              coalesce(bool_or(earliest_expiry <= now()), false) AS stale"
+		"              min(earliest_expiry) AS first"
 		"       FROM omni.stock_slots WHERE sku = $1 AND location = $2) s",
 		2, {TEXTOID, TEXTOID}
 	},
 	[PLAN_AVAILABLE_ALL] = {
-		"SELECT s.free + CASE WHEN s.stale THEN"
+		"SELECT s.free + CASE WHEN s.first <= now() THEN"
 		"   (SELECT coalesce(sum(qty), 0) FROM omni.reservations"
-		"     WHERE sku = $1 AND status = 'active' AND expires_at <= now()) ELSE 0 END, s.n"
+		"     WHERE sku = $1 AND status = 'active'"
+		"     AND expires_at BETWEEN s.first AND now()) ELSE 0 END, s.n"
 		" FROM (SELECT coalesce(sum(on_hand - reserved), 0) AS free, count(*) AS n,"
-		"              coalesce(bool_or(earliest_expiry <= now()), false) AS stale"
+		"              min(earliest_expiry) AS first"
 		"       FROM omni.stock_slots WHERE sku = $1) s",
 		1, {TEXTOID}
 	},
@@ -580,15 +582,18 @@ LockPair(StockPair *pair, bool create)
 		ReadSlots(pair);
 	}
 
-	/* past every slot's earliest_expiry, no reservation can have expired */
+	/*
+	 * Before every slot's earliest_expiry, no reservation can have expired;
+	 * none of the pair's expires before the earliest of them.
+	 */
 	{
-		bool		stale = false;
-		TimestampTz now = GetCurrentTransactionStartTimestamp();
+		TimestampTz first = DT_NOEND;
 
-		for (int i = 0; i < pair->nslots && !stale; i++)
-			stale = pair->slots[i].earliest_expiry <= now;
-		if (!stale)
+		for (int i = 0; i < pair->nslots; i++)
+			first = Min(first, pair->slots[i].earliest_expiry);
+		if (first > GetCurrentTransactionStartTimestamp())
 			return true;
+		values[2] = TimestampTzGetDatum(first);
 	}
 	n = StockExec(PLAN_EXPIRE_PAIR, values, NULL, SPI_OK_UPDATE_RETURNING);
 	for (uint64 i = 0; i < n; i++)

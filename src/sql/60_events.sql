@@ -86,15 +86,17 @@ BEGIN ATOMIC
     SELECT s.on_hand, s.reserved - e.expired, s.on_hand - s.reserved + e.expired
       FROM (SELECT coalesce(sum(t.on_hand), 0)::int AS on_hand,
                    coalesce(sum(t.reserved), 0)::int AS reserved,
-                   coalesce(bool_or(t.earliest_expiry <= pg_catalog.now()), false) AS stale
+                   min(t.earliest_expiry) AS first
               FROM omni.stock_slots t
              WHERE t.sku = stock_totals.sku AND t.location = stock_totals.location) s,
-           -- reservations are read only when a slot may hold expired ones
-           LATERAL (SELECT CASE WHEN s.stale THEN
+           -- reservations are read only when a slot may hold expired ones,
+           -- and none expires before its slot's earliest_expiry
+           LATERAL (SELECT CASE WHEN s.first <= pg_catalog.now() THEN
                         (SELECT coalesce(sum(r.qty), 0)::int
                            FROM omni.reservations r
                           WHERE r.sku = stock_totals.sku AND r.location = stock_totals.location
-                            AND r.status = 'active' AND r.expires_at <= pg_catalog.now())
+                            AND r.status = 'active'
+                            AND r.expires_at BETWEEN s.first AND pg_catalog.now())
                         ELSE 0 END AS expired) e;
 END;
 COMMENT ON FUNCTION omni.stock_totals(text, text) IS
