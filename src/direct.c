@@ -316,7 +316,7 @@ DirectDescribeIndexes(DirectCache *cache, Relation rel)
 	MemoryContextReset(ix->context);
 	ix->usable = false;
 	ix->nindexes = 0;
-	ix->generation = cache->generation;
+	ix->generation = 0;			/* valid only once complete */
 
 	old = MemoryContextSwitchTo(ix->context);
 	oids = RelationGetIndexList(rel);
@@ -352,6 +352,7 @@ DirectDescribeIndexes(DirectCache *cache, Relation rel)
 											&TTSOpsHeapTuple);
 	}
 	MemoryContextSwitchTo(old);
+	ix->generation = cache->generation;
 }
 
 /* Insert a row and its index entries */
