@@ -277,6 +277,18 @@ SELECT omni.reserve('DIRECT-1', 'wh-1', 60);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 ALTER TABLE omni.reservations DROP CONSTRAINT dba_small;
 SELECT omni.stock_direct_path();
+-- so does a trigger on the event queue: reserve's fast path writes the
+-- event row directly too; the event is then queued through SQL
+BEGIN;
+CREATE TABLE dba_queue_audit (channel text);
+CREATE FUNCTION dba_queue_audit() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN INSERT INTO public.dba_queue_audit VALUES (NEW.channel); RETURN NEW; END $$;
+CREATE TRIGGER dba_queue_audit AFTER INSERT ON omni.event_queue
+   FOR EACH ROW EXECUTE FUNCTION dba_queue_audit();
+SELECT omni.stock_direct_path();
+SELECT omni.reserve('DIRECT-1', 'wh-1', 1) > 0 AS reserved;
+SELECT count(*) AS queued_events_audited FROM dba_queue_audit;
+ROLLBACK;
 -- with the events trigger disabled, the direct path records no event either
 BEGIN;
 ALTER TABLE omni.stock_slots DISABLE TRIGGER stock_slots_events;

@@ -204,24 +204,25 @@ QueueEventDirect(const char *channel, const char *payload)
 
 /*
  * Can this transaction record an event without running SQL: in decoding
- * mode, or while omni.event_queue can be written directly?  omni.reserve
- * asks before its fast path, which runs as the caller and must run no SQL
- * (src/stock.c).  The queue stays locked, as the write will lock it.
+ * mode, or while omni.event_queue can be written directly?  NULL if so,
+ * else why not.  omni.reserve asks before its fast path, which runs as the
+ * caller and must run no SQL (src/stock.c).  The queue stays locked, as
+ * the write will lock it.
  */
-bool
-OmniEventsDirect(void)
+const char *
+OmniEventsDirectProblem(void)
 {
 	Relation	rel;
 
 	if (EventsDecodingActive())
-		return true;
+		return NULL;
 	if (!DirectSessionAllows())
-		return false;
+		return "this session's settings use the SQL path";
 	rel = DirectOpen(&queue_cache, RowExclusiveLock);
 	if (rel == NULL)
-		return false;
+		return psprintf("omni.event_queue: %s", queue_cache.problem);
 	table_close(rel, NoLock);
-	return true;
+	return NULL;
 }
 
 static void

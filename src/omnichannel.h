@@ -106,7 +106,7 @@ extern void DirectInsert(DirectCache *cache, Relation rel, Datum *values,
  * as the stock_slots_events trigger does (src/events/triggers.c).
  */
 extern void OmniStockChanged(const char *sku, const char *location);
-extern bool OmniEventsDirect(void);
+extern const char *OmniEventsDirectProblem(void);
 
 /* Each part's start-up, called from _PG_init */
 extern void OmniTypesInit(void);

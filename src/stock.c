@@ -974,7 +974,7 @@ omni_reserve(PG_FUNCTION_ARGS)
 	int32		qty;
 
 	ReserveArgs(fcinfo, &pair, &qty);
-	if (DirectSessionAllows() && OmniEventsDirect())
+	if (DirectSessionAllows() && OmniEventsDirectProblem() == NULL)
 	{
 		PairLock(&pair, ShareLock);
 		if (TakeGuessedSlot(&pair, qty, TAKE_RESERVE,

@@ -152,7 +152,8 @@ StockDirectProblem(void)
 	if (rel == NULL)
 		return psprintf("omni.reservations: %s", reservations_cache.problem);
 	table_close(rel, AccessShareLock);
-	return NULL;
+	/* reserve's fast path records its event without SQL too (src/stock.c) */
+	return OmniEventsDirectProblem();
 }
 
 /*
