@@ -119,6 +119,16 @@ BEGIN
                   FROM unnest(channels, payloads, created)
                        WITH ORDINALITY AS u(channel, payload, created_at, n)
                  ORDER BY u.n) b
+    ),
+    -- the totals of each pair once per batch (one snapshot: the same for
+    -- all its events), not once per event: a flash sale's batch is
+    -- hundreds of events of one pair
+    totals AS MATERIALIZED (
+        SELECT p.sku, p.location, t.on_hand, t.reserved, t.available
+          FROM (SELECT DISTINCT coalesce(b.payload->>'sku', '') AS sku,
+                                coalesce(b.payload->>'location', '') AS location
+                  FROM numbered b WHERE b.channel = 'omni_stock') p,
+               LATERAL omni.stock_totals(p.sku, p.location) t
     )
     INSERT INTO omni.events AS e (event_id, channel, payload, created_at)
     SELECT b.event_id, b.channel,
@@ -129,8 +139,10 @@ BEGIN
                 ELSE '{}' END,
            b.created_at
       FROM numbered b
-      LEFT JOIN LATERAL omni.stock_totals(b.payload->>'sku', b.payload->>'location') t
+      LEFT JOIN totals t
              ON b.channel = 'omni_stock'
+            AND t.sku = coalesce(b.payload->>'sku', '')
+            AND t.location = coalesce(b.payload->>'location', '')
      ORDER BY b.event_id
     RETURNING e.event_id, e.channel, e.payload;
 END
