@@ -181,16 +181,25 @@ static DirectCache queue_cache = {
 	.validate = ValidateQueue
 };
 
+/*
+ * omni.event_queue opened for a direct write, or NULL: the session's
+ * settings forbid it, or the table is not as installed (queue_cache.problem)
+ */
+static Relation
+QueueOpenDirect(void)
+{
+	if (!DirectSessionAllows())
+		return NULL;
+	return DirectOpen(&queue_cache, RowExclusiveLock);
+}
+
 static bool
 QueueEventDirect(const char *channel, const char *payload)
 {
-	Relation	rel;
+	Relation	rel = QueueOpenDirect();
 	Datum		values[4];
 	bool		nulls[4] = {0};
 
-	if (!DirectSessionAllows())
-		return false;
-	rel = DirectOpen(&queue_cache, RowExclusiveLock);
 	if (rel == NULL)
 		return false;
 	values[0] = Int64GetDatum(nextval_internal(queue_cache.sequence, false));
@@ -216,11 +225,11 @@ OmniEventsDirectProblem(void)
 
 	if (EventsDecodingActive())
 		return NULL;
-	if (!DirectSessionAllows())
-		return "this session's settings use the SQL path";
-	rel = DirectOpen(&queue_cache, RowExclusiveLock);
+	rel = QueueOpenDirect();
 	if (rel == NULL)
-		return psprintf("omni.event_queue: %s", queue_cache.problem);
+		return DirectSessionAllows() ?
+			psprintf("omni.event_queue: %s", queue_cache.problem) :
+			"this session's settings use the SQL path";
 	table_close(rel, NoLock);
 	return NULL;
 }

@@ -901,13 +901,9 @@ TakeExact(StockPair *pair, int32 qty, StockTake take)
 	target = &pair->slots[0];
 	if (take == TAKE_RESERVE)
 	{
-		TimestampTz expires_at = DatumGetTimestampTz(
-			DirectFunctionCall2(timestamptz_pl_interval,
-								TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
-								IntervalPGetDatum(pair->ttl)));
-
-		if (target->reserved == 0 || expires_at < target->earliest_expiry)
-			target->earliest_expiry = expires_at;
+		target->earliest_expiry = StockBoundWith(target->reserved,
+												 target->earliest_expiry,
+												 StockExpiresAt(pair->ttl));
 		target->reserved += qty;
 	}
 	else

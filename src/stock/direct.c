@@ -156,6 +156,14 @@ StockDirectProblem(void)
 	return OmniEventsDirectProblem();
 }
 
+TimestampTz
+StockExpiresAt(Interval *ttl)
+{
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+												   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+												   IntervalPGetDatum(ttl)));
+}
+
 /*
  * Fetch the newest version of a slot row into *tslot; false if there is no
  * such slot.
@@ -200,7 +208,6 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 	TupleTableSlot *tslot;
 	StockDirectResult result = STOCK_DIRECT_NOT_USED;
 	bool		isnull;
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	TimestampTz expires_at;
 
 	if (!DirectSessionAllows())
@@ -215,9 +222,7 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 		return STOCK_DIRECT_NOT_USED;
 	}
 	index = index_open(slots_cache.index, RowExclusiveLock);
-	expires_at = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-														 TimestampTzGetDatum(now),
-														 IntervalPGetDatum(ttl)));
+	expires_at = StockExpiresAt(ttl);
 
 	/* see our own earlier writes of this statement, as SPI would */
 	CommandCounterIncrement();
@@ -246,12 +251,11 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 
 			values[SLOT_COL_RESERVED - 1] = Int32GetDatum(reserved + qty);
 			replace[SLOT_COL_RESERVED - 1] = true;
-			if (reserved == 0 ||
-				expires_at < DatumGetTimestampTz(slot_getattr(tslot, SLOT_COL_EARLIEST, &isnull)))
-			{
-				values[SLOT_COL_EARLIEST - 1] = TimestampTzGetDatum(expires_at);
-				replace[SLOT_COL_EARLIEST - 1] = true;
-			}
+			values[SLOT_COL_EARLIEST - 1] = TimestampTzGetDatum(
+				StockBoundWith(reserved,
+							   DatumGetTimestampTz(slot_getattr(tslot, SLOT_COL_EARLIEST, &isnull)),
+							   expires_at));
+			replace[SLOT_COL_EARLIEST - 1] = true;
 			new = heap_modify_tuple(old, RelationGetDescr(slots), values, nulls, replace);
 			if (heap_update(slots, &tslot->tts_tid, new, GetCurrentCommandId(true),
 							InvalidSnapshot, true, &tmfd, &lockmode) == TM_Ok)
@@ -281,7 +285,7 @@ StockDirectReserve(text *sku, text *location, int16 slot, int32 qty,
 		values[5] = CStringGetTextDatum("active");
 		values[6] = PointerGetDatum(ref);
 		nulls[6] = (ref == NULL);
-		values[7] = TimestampTzGetDatum(now);
+		values[7] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 		values[8] = TimestampTzGetDatum(expires_at);
 		nulls[9] = true;
 		DirectInsert(&reservations_cache, reservations, values, nulls);
